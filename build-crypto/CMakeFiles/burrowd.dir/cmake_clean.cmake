@@ -1,0 +1,15 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o"
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o.d"
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o"
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o.d"
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o"
+  "CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o.d"
+  "burrowd"
+  "burrowd.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/burrowd.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

@@ -1,0 +1,2 @@
+# Empty dependencies file for test_crypto_ed25519.
+# This may be replaced when dependencies are built.

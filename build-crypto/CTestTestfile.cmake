@@ -1,0 +1,16 @@
+# CMake generated Testfile for 
+# Source directory: /work/main
+# Build directory: /work/main/build-crypto
+# 
+# This file includes the relevant testing commands required for 
+# testing this directory and lists subdirectories to be tested as well.
+add_test(unit/test_crypto_basics "/work/main/build-crypto/test_crypto_basics")
+set_tests_properties(unit/test_crypto_basics PROPERTIES  _BACKTRACE_TRIPLES "/work/main/CMakeLists.txt;53;add_test;/work/main/CMakeLists.txt;0;")
+add_test(unit/test_crypto_ed25519 "/work/main/build-crypto/test_crypto_ed25519")
+set_tests_properties(unit/test_crypto_ed25519 PROPERTIES  _BACKTRACE_TRIPLES "/work/main/CMakeLists.txt;53;add_test;/work/main/CMakeLists.txt;0;")
+add_test(unit/test_crypto_hash "/work/main/build-crypto/test_crypto_hash")
+set_tests_properties(unit/test_crypto_hash PROPERTIES  _BACKTRACE_TRIPLES "/work/main/CMakeLists.txt;53;add_test;/work/main/CMakeLists.txt;0;")
+add_test(unit/test_crypto_x25519 "/work/main/build-crypto/test_crypto_x25519")
+set_tests_properties(unit/test_crypto_x25519 PROPERTIES  _BACKTRACE_TRIPLES "/work/main/CMakeLists.txt;53;add_test;/work/main/CMakeLists.txt;0;")
+add_test(unit/test_error "/work/main/build-crypto/test_error")
+set_tests_properties(unit/test_error PROPERTIES  _BACKTRACE_TRIPLES "/work/main/CMakeLists.txt;53;add_test;/work/main/CMakeLists.txt;0;")

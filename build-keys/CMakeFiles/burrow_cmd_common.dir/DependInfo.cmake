@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/cmd/common/cfgfile.c" "CMakeFiles/burrow_cmd_common.dir/src/cmd/common/cfgfile.c.o" "gcc" "CMakeFiles/burrow_cmd_common.dir/src/cmd/common/cfgfile.c.o.d"
+  "/work/main/src/cmd/common/log.c" "CMakeFiles/burrow_cmd_common.dir/src/cmd/common/log.c.o" "gcc" "CMakeFiles/burrow_cmd_common.dir/src/cmd/common/log.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build-keys/CMakeFiles/burrow.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

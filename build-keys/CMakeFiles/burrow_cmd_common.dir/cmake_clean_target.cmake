@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libburrow_cmd_common.a"
+)

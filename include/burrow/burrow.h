@@ -1,0 +1,200 @@
+/*
+ * libburrow: one SSH-2 connection as a sans-I/O state machine.
+ *
+ * The program owns the socket. It hands received bytes in with burrow_conn_feed(), pulls
+ * events with burrow_conn_next_event(), answers the events that ask a question, and writes
+ * whatever burrow_conn_output() holds to the socket. Nothing in here blocks, sleeps or does I/O.
+ *
+ *   for (;;) {
+ *       int r = burrow_conn_next_event(conn, &ev);
+ *       if (r > 0) { handle(&ev); continue; }          // an event; answer it if it asks
+ *       if (r < 0) break;                               // connection over (BURROW_E_CLOSED)
+ *       flush burrow_conn_output() to the socket;       // r == 0: needs more input
+ *       read from the socket -> burrow_conn_feed();     // read 0 bytes -> burrow_conn_feed_eof()
+ *   }
+ *
+ * Pointers inside an event stay valid until the next call into the same connection.
+ * Events that ask a question (HOSTKEY, AUTH_PUBKEY, CHANNEL_OPEN, CHANNEL_REQUEST with
+ * want_reply) must be answered before the next burrow_conn_next_event() call.
+ */
+#ifndef BURROW_BURROW_H
+#define BURROW_BURROW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "burrow/error.h"
+#include "burrow/keys.h"
+
+#define BURROW_VERSION "0.1"
+
+enum burrow_role { BURROW_CLIENT, BURROW_SERVER };
+
+/* SSH_MSG_DISCONNECT reason codes, RFC 4253 section 11.1 / RFC 4250 4.2.2. */
+enum burrow_disconnect_reason {
+	BURROW_DISCONNECT_HOST_NOT_ALLOWED_TO_CONNECT = 1,
+	BURROW_DISCONNECT_PROTOCOL_ERROR = 2,
+	BURROW_DISCONNECT_KEY_EXCHANGE_FAILED = 3,
+	BURROW_DISCONNECT_RESERVED = 4,
+	BURROW_DISCONNECT_MAC_ERROR = 5,
+	BURROW_DISCONNECT_COMPRESSION_ERROR = 6,
+	BURROW_DISCONNECT_SERVICE_NOT_AVAILABLE = 7,
+	BURROW_DISCONNECT_PROTOCOL_VERSION_NOT_SUPPORTED = 8,
+	BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE = 9,
+	BURROW_DISCONNECT_CONNECTION_LOST = 10,
+	BURROW_DISCONNECT_BY_APPLICATION = 11,
+	BURROW_DISCONNECT_TOO_MANY_CONNECTIONS = 12,
+	BURROW_DISCONNECT_AUTH_CANCELLED_BY_USER = 13,
+	BURROW_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE = 14,
+	BURROW_DISCONNECT_ILLEGAL_USER_NAME = 15,
+};
+
+/* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes, RFC 4254 section 5.1. */
+enum burrow_open_failure {
+	BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED = 1,
+	BURROW_OPEN_CONNECT_FAILED = 2,
+	BURROW_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
+	BURROW_OPEN_RESOURCE_SHORTAGE = 4,
+};
+
+struct burrow_config {
+	enum burrow_role role;
+	/* Algorithm preferences as comma-separated lists, most preferred first; NULL = defaults. */
+	const char *kex_algorithms;
+	const char *hostkey_algorithms;
+	const char *ciphers;
+	const char *macs;
+	/* Server: host keys with their private halves. Kept by pointer: they must outlive the conn. */
+	struct burrow_key *const *host_keys;
+	size_t host_key_count;
+	/* Server: the authentication methods offered (name-list); NULL = "publickey". */
+	const char *auth_methods;
+	/* Rekey after this many bytes in either direction; 0 = the default for the cipher. */
+	uint64_t rekey_bytes;
+};
+
+struct burrow_conn;
+
+enum burrow_event_type {
+	BURROW_EV_NONE = 0,
+	/* client: the server proved it holds host_key; answer burrow_hostkey_verdict(). */
+	BURROW_EV_HOSTKEY,
+	/* both: a key exchange finished (first one: ready to authenticate); see burrow_conn_negotiated(). */
+	BURROW_EV_KEX_DONE,
+	/* server: may `user` log in with `key`? has_signature: false for the query step (RFC 4252 7),
+	 * true when the signature has already been verified. Answer burrow_auth_verdict(). */
+	BURROW_EV_AUTH_PUBKEY,
+	/* both: authentication succeeded for `user` (server) / us (client). */
+	BURROW_EV_AUTH_SUCCESS,
+	/* client: the last attempt failed; `methods` can continue, `partial` per RFC 4252 5.1.
+	 * server: an attempt by `user` with `method` failed (for the log). */
+	BURROW_EV_AUTH_FAILURE,
+	/* client: SSH_MSG_USERAUTH_BANNER text in `message`. */
+	BURROW_EV_AUTH_BANNER,
+	/* server: the peer opens channel `channel` of type `name`; answer burrow_chan_open_verdict(). */
+	BURROW_EV_CHANNEL_OPEN,
+	/* client: our channel open was confirmed / refused (`reason`, `message`). */
+	BURROW_EV_CHANNEL_OPEN_CONFIRMED,
+	BURROW_EV_CHANNEL_OPEN_FAILED,
+	/* server: channel request `name` ("exec", "shell", "env", ...); the request-specific data is
+	 * in data/len, except for "exec" and "subsystem" whose single string argument it is
+	 * (not NUL-terminated). If want_reply, answer burrow_chan_request_verdict(). */
+	BURROW_EV_CHANNEL_REQUEST,
+	/* client: the reply to our channel request with want_reply; `ok`. */
+	BURROW_EV_CHANNEL_REQUEST_REPLY,
+	/* both: data/len arrived on `channel`, stream 0 = data, 1 = stderr. Once the bytes have been
+	 * delivered, call burrow_chan_consumed() so the peer may send more. */
+	BURROW_EV_CHANNEL_DATA,
+	/* both: the peer grew our send window; burrow_chan_send() may accept more. */
+	BURROW_EV_CHANNEL_WINDOW,
+	BURROW_EV_CHANNEL_EOF,
+	/* client: the remote command exited with `exit_status`. */
+	BURROW_EV_CHANNEL_EXIT_STATUS,
+	/* client: the remote command was killed by signal `name` (without "SIG"); core_dumped, message. */
+	BURROW_EV_CHANNEL_EXIT_SIGNAL,
+	/* both: the channel is closed in both directions; its number is free after this event. */
+	BURROW_EV_CHANNEL_CLOSED,
+	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
+	 * The last event; flush burrow_conn_output() (it may hold our DISCONNECT) and close. */
+	BURROW_EV_DISCONNECTED,
+};
+
+struct burrow_event {
+	enum burrow_event_type type;
+	uint32_t channel;              /* channel events: our channel number */
+	const char *name;              /* channel type, request name, signal name, auth method */
+	const char *user;              /* AUTH_PUBKEY, AUTH_SUCCESS, AUTH_FAILURE (server) */
+	const struct burrow_key *key;  /* HOSTKEY, AUTH_PUBKEY */
+	bool has_signature;            /* AUTH_PUBKEY */
+	const char *methods;           /* AUTH_FAILURE (client) */
+	bool partial;                  /* AUTH_FAILURE (client) */
+	bool want_reply;               /* CHANNEL_REQUEST */
+	bool ok;                       /* CHANNEL_REQUEST_REPLY */
+	const uint8_t *data;           /* CHANNEL_DATA, CHANNEL_REQUEST */
+	size_t len;
+	int stream;                    /* CHANNEL_DATA: 0 data, 1 stderr */
+	uint32_t exit_status;          /* CHANNEL_EXIT_STATUS */
+	bool core_dumped;              /* CHANNEL_EXIT_SIGNAL */
+	uint32_t reason;               /* DISCONNECTED, CHANNEL_OPEN_FAILED */
+	const char *message;           /* DISCONNECTED, CHANNEL_OPEN_FAILED, EXIT_SIGNAL, AUTH_BANNER */
+	bool by_peer;                  /* DISCONNECTED */
+};
+
+/* ---- the connection ---- */
+int burrow_conn_new(const struct burrow_config *cfg, struct burrow_conn **out);
+void burrow_conn_free(struct burrow_conn *conn);
+int burrow_conn_feed(struct burrow_conn *conn, const uint8_t *data, size_t len);
+int burrow_conn_feed_eof(struct burrow_conn *conn);        /* the peer closed the socket */
+/* > 0: *ev holds an event; 0: needs more input; < 0: the connection is over (BURROW_E_CLOSED). */
+int burrow_conn_next_event(struct burrow_conn *conn, struct burrow_event *ev);
+size_t burrow_conn_output(struct burrow_conn *conn, const uint8_t **data);
+void burrow_conn_output_consume(struct burrow_conn *conn, size_t n);
+/* Ends the connection: queues SSH_MSG_DISCONNECT; next_event then reports DISCONNECTED. */
+int burrow_conn_disconnect(struct burrow_conn *conn, uint32_t reason, const char *message);
+/* Timers are handed in: milliseconds on any monotonic clock (time-based rekeying, grace time). */
+int burrow_conn_tick(struct burrow_conn *conn, uint64_t now_ms);
+/* After an error: one line that says what went wrong, for logs and the client's message. */
+const char *burrow_conn_last_error(const struct burrow_conn *conn);
+const char *burrow_conn_peer_version(const struct burrow_conn *conn); /* "SSH-2.0-..." or NULL */
+
+struct burrow_negotiated {
+	const char *kex, *hostkey, *cipher_c2s, *cipher_s2c, *mac_c2s, *mac_s2c;
+	bool strict_kex;
+};
+int burrow_conn_negotiated(const struct burrow_conn *conn, struct burrow_negotiated *out);
+
+/* ---- client: host key and authentication ---- */
+int burrow_hostkey_verdict(struct burrow_conn *conn, bool accept);
+/* Start or continue user authentication (after the first BURROW_EV_KEX_DONE). The outcome
+ * arrives as BURROW_EV_AUTH_SUCCESS or BURROW_EV_AUTH_FAILURE. */
+int burrow_auth_none(struct burrow_conn *conn, const char *user);
+/* Query, then sign with `key` (must hold its private half and outlive the attempt). */
+int burrow_auth_publickey(struct burrow_conn *conn, const char *user, const struct burrow_key *key);
+
+/* ---- server: authentication ---- */
+int burrow_auth_verdict(struct burrow_conn *conn, bool accept);
+
+/* ---- channels ---- */
+int burrow_chan_open_session(struct burrow_conn *conn, uint32_t *channel);
+int burrow_chan_open_verdict(struct burrow_conn *conn, uint32_t channel, bool accept,
+			     uint32_t reason, const char *message);
+int burrow_chan_request_exec(struct burrow_conn *conn, uint32_t channel, const char *command, bool want_reply);
+/* A request with no payload, e.g. "shell"; want_reply asks for CHANNEL_REQUEST_REPLY. */
+int burrow_chan_request_simple(struct burrow_conn *conn, uint32_t channel, const char *name, bool want_reply);
+int burrow_chan_request_verdict(struct burrow_conn *conn, uint32_t channel, bool ok);
+/* Bytes burrow_chan_send() would accept now (peer's window, our output bound). */
+size_t burrow_chan_send_room(const struct burrow_conn *conn, uint32_t channel);
+/* Sends up to len bytes on stream 0 (data) or 1 (stderr); *sent says how many were taken. */
+int burrow_chan_send(struct burrow_conn *conn, uint32_t channel, int stream, const uint8_t *data,
+		     size_t len, size_t *sent);
+/* The program delivered n bytes of CHANNEL_DATA: the window may reopen. */
+int burrow_chan_consumed(struct burrow_conn *conn, uint32_t channel, size_t n);
+int burrow_chan_send_eof(struct burrow_conn *conn, uint32_t channel);
+int burrow_chan_exit_status(struct burrow_conn *conn, uint32_t channel, uint32_t status);
+/* signal without "SIG" ("TERM", "KILL", ...), RFC 4254 6.10. */
+int burrow_chan_exit_signal(struct burrow_conn *conn, uint32_t channel, const char *signal,
+			    bool core_dumped, const char *message);
+int burrow_chan_close(struct burrow_conn *conn, uint32_t channel);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * sshd_config for burrowd: the keywords we act on, every other keyword of OpenSSH's sshd_config(5)
+ * (accepted, logged "Unsupported option", ignored), and anything else is an error, as in sshd.
+ * As in sshd the first value of a keyword wins, except HostKey, ListenAddress and Port which
+ * accumulate.
+ */
+#include "burrowd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "log.h"
+
+enum keyword {
+	KW_PORT,
+	KW_LISTEN_ADDRESS,
+	KW_HOST_KEY,
+	KW_AUTHORIZED_KEYS_FILE,
+	KW_PUBKEY_AUTHENTICATION,
+	KW_PASSWORD_AUTHENTICATION,
+	KW_LOG_LEVEL,
+	KW_PID_FILE,
+	KW_STRICT_MODES,
+	KW_MATCH,
+	KW_UNSUPPORTED,
+};
+
+static const struct {
+	const char *name;
+	enum keyword kw;
+} keywords[] = {
+	{ "Port", KW_PORT },
+	{ "ListenAddress", KW_LISTEN_ADDRESS },
+	{ "HostKey", KW_HOST_KEY },
+	{ "AuthorizedKeysFile", KW_AUTHORIZED_KEYS_FILE },
+	{ "PubkeyAuthentication", KW_PUBKEY_AUTHENTICATION },
+	{ "PasswordAuthentication", KW_PASSWORD_AUTHENTICATION },
+	{ "LogLevel", KW_LOG_LEVEL },
+	{ "PidFile", KW_PID_FILE },
+	{ "StrictModes", KW_STRICT_MODES },
+	{ "Match", KW_MATCH },
+};
+
+/* Every other keyword OpenSSH 9.x/10.x sshd accepts (sshd_config(5) and servconf.c, including
+ * aliases, deprecated names and Debian's additions). */
+static const char *const unsupported_keywords[] = {
+	"AcceptEnv", "AddressFamily", "AfsTokenPassing", "AllowAgentForwarding", "AllowGroups",
+	"AllowStreamLocalForwarding", "AllowTcpForwarding", "AllowUsers", "AuthenticationMethods",
+	"AuthorizedKeysCommand", "AuthorizedKeysCommandUser", "AuthorizedKeysFile2",
+	"AuthorizedPrincipalsCommand", "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
+	"Banner", "CASignatureAlgorithms", "ChallengeResponseAuthentication", "ChannelTimeout",
+	"CheckMail", "ChrootDirectory", "Ciphers", "ClientAliveCountMax", "ClientAliveInterval",
+	"Compression", "DebianBanner", "DenyGroups", "DenyUsers", "DisableForwarding",
+	"DSAAuthentication", "ExposeAuthInfo", "FingerprintHash", "ForceCommand", "GatewayPorts",
+	"GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms",
+	"GSSAPIKeyExchange", "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
+	"HostbasedAcceptedAlgorithms", "HostbasedAcceptedKeyTypes", "HostbasedAuthentication",
+	"HostbasedUsesNameFromPacketOnly", "HostCertificate", "HostDSAKey", "HostKeyAgent",
+	"HostKeyAlgorithms", "IgnoreRhosts", "IgnoreUserKnownHosts", "Include", "IPQoS",
+	"KbdInteractiveAuthentication", "KeepAlive", "KerberosAuthentication",
+	"KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTgtPassing",
+	"KerberosTicketCleanup", "KexAlgorithms", "KeyRegenerationInterval", "LoginGraceTime",
+	"LogVerbose", "MACs", "MaxAuthTries", "MaxSessions", "MaxStartups", "ModuliFile",
+	"PamAuthenticationViaKbdInt", "PermitBlacklistedKeys", "PermitEmptyPasswords",
+	"PermitListen", "PermitOpen", "PermitRootLogin", "PermitTTY", "PermitTunnel",
+	"PermitUserEnvironment", "PermitUserRC", "PerSourceMaxStartups", "PerSourceNetBlockSize",
+	"PerSourcePenalties", "PerSourcePenaltyExemptList", "PrintLastLog", "PrintMotd", "Protocol",
+	"PubkeyAcceptedAlgorithms", "PubkeyAcceptedKeyTypes", "PubkeyAuthOptions", "RDomain",
+	"RefuseConnection", "RekeyLimit", "RequiredRSASize", "ReverseMappingCheck", "RevokedKeys",
+	"RhostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
+	"SecurityKeyProvider", "ServerKeyBits", "SetEnv", "SKeyAuthentication", "SshdAuthPath",
+	"SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink", "Subsystem",
+	"SyslogFacility", "TCPKeepAlive", "TrustedUserCAKeys", "UnusedConnectionTimeout",
+	"UseDNS", "UseLogin", "UsePAM", "UsePrivilegeSeparation", "VerifyReverseMapping",
+	"VersionAddendum", "X11DisplayOffset", "X11Forwarding", "X11UseLocalhost", "XAuthLocation",
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+int strlist_add(struct strlist *list, const char *s)
+{
+	char *copy = strdup(s);
+	char **grown = realloc(list->v, (list->n + 2) * sizeof(*list->v));
+	if (!copy || !grown) {
+		free(copy);
+		if (grown)
+			list->v = grown;
+		return -1;
+	}
+	list->v = grown;
+	list->v[list->n++] = copy;
+	list->v[list->n] = NULL;
+	return 0;
+}
+
+void strlist_free(struct strlist *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		free(list->v[i]);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+void servconf_init(struct server_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->pubkey_authentication = -1;
+	opts->password_authentication = -1;
+	opts->strict_modes = -1;
+	opts->log_level = -1;
+}
+
+void servconf_free(struct server_options *opts)
+{
+	free(opts->ports);
+	for (size_t i = 0; i < opts->listen_count; i++)
+		free(opts->listen[i].host);
+	free(opts->listen);
+	strlist_free(&opts->host_keys);
+	strlist_free(&opts->authorized_keys_files);
+	free(opts->pid_file);
+	servconf_init(opts);
+}
+
+/* 1..65535, or -1. */
+static int parse_port(const char *s)
+{
+	char *end;
+	if (!*s)
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end || v < 1 || v > 65535)
+		return -1;
+	return (int)v;
+}
+
+static int add_port(struct server_options *opts, int port)
+{
+	int *grown = realloc(opts->ports, (opts->port_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	opts->ports = grown;
+	opts->ports[opts->port_count++] = port;
+	return 0;
+}
+
+int servconf_cmdline_port(struct server_options *opts, const char *arg)
+{
+	int port = parse_port(arg);
+	if (port < 0) {
+		fprintf(stderr, "Bad port number.\n");
+		return -1;
+	}
+	/* The first -p drops any Port lines already read; later ones are ignored (sshd). */
+	if (!opts->ports_from_cmdline)
+		opts->port_count = 0;
+	opts->ports_from_cmdline = true;
+	return add_port(opts, port);
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 address (more than one colon). */
+static int parse_listen_address(const char *arg, struct listen_spec *out)
+{
+	char *host = NULL;
+	const char *port_text = NULL;
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+		if (!close || close == arg + 1)
+			return -1;
+		host = strndup(arg + 1, (size_t)(close - arg - 1));
+		if (close[1] == ':')
+			port_text = close + 2;
+		else if (close[1] != 0) {
+			free(host);
+			return -1;
+		}
+	} else {
+		const char *colon = strchr(arg, ':');
+		if (colon && !strchr(colon + 1, ':')) {
+			host = strndup(arg, (size_t)(colon - arg));
+			port_text = colon + 1;
+		} else {
+			host = strdup(arg);
+		}
+	}
+	if (!host || !*host) {
+		free(host);
+		return -1;
+	}
+	out->port = 0;
+	if (port_text) {
+		out->port = parse_port(port_text);
+		if (out->port < 0) {
+			free(host);
+			return -1;
+		}
+	}
+	out->host = host;
+	return 0;
+}
+
+static int parse_yes_no(const char *origin, int line_no, const char *arg, int *out)
+{
+	if (strcasecmp(arg, "yes") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (strcasecmp(arg, "no") == 0) {
+		*out = 0;
+		return 0;
+	}
+	fprintf(stderr, "%s line %d: unsupported option \"%s\".\n", origin, line_no, arg);
+	return -1;
+}
+
+static int lookup_keyword(const char *word, enum keyword *kw, const char **canonical)
+{
+	for (size_t i = 0; i < COUNT_OF(keywords); i++) {
+		if (strcasecmp(word, keywords[i].name) == 0) {
+			*kw = keywords[i].kw;
+			*canonical = keywords[i].name;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < COUNT_OF(unsupported_keywords); i++) {
+		if (strcasecmp(word, unsupported_keywords[i]) == 0) {
+			*kw = KW_UNSUPPORTED;
+			*canonical = unsupported_keywords[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Keywords that take exactly one argument. */
+static bool single_argument(enum keyword kw)
+{
+	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_UNSUPPORTED;
+}
+
+int servconf_line(void *ctx, const char *origin, int line_no, char **words, int nwords)
+{
+	struct server_options *opts = ctx;
+	enum keyword kw;
+	const char *name;
+	if (lookup_keyword(words[0], &kw, &name) < 0) {
+		fprintf(stderr, "%s line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
+		opts->bad_options++;
+		return 0;
+	}
+	if (kw == KW_MATCH) {
+		/* Lines under a Match apply only to some connections. We cannot tell which, so we
+		 * apply none of them rather than all of them; "Match all" ends the block. */
+		opts->in_match_block = !(nwords == 2 && strcasecmp(words[1], "all") == 0);
+		if (opts->in_match_block)
+			log_info("%s line %d: Unsupported option Match: the lines of this block are "
+				 "ignored", origin, line_no);
+		return 0;
+	}
+	if (kw == KW_UNSUPPORTED) {
+		log_info("%s line %d: Unsupported option %s", origin, line_no, name);
+		return 0;
+	}
+	if (nwords < 2) {
+		fprintf(stderr, "%s line %d: no argument after keyword \"%s\"\n", origin, line_no, words[0]);
+		return -1;
+	}
+	if (single_argument(kw) && nwords > 2) {
+		fprintf(stderr, "%s line %d: %s: garbage at end of line\n", origin, line_no, name);
+		return -1;
+	}
+	const char *arg = words[1];
+	int flag;
+	switch (kw) {
+	case KW_PORT: {
+		int port = parse_port(arg);
+		if (port < 0) {
+			fprintf(stderr, "%s line %d: Badly formatted port number.\n", origin, line_no);
+			return -1;
+		}
+		if (opts->in_match_block || opts->ports_from_cmdline)
+			return 0;
+		return add_port(opts, port);
+	}
+	case KW_LISTEN_ADDRESS: {
+		struct listen_spec spec;
+		if (parse_listen_address(arg, &spec) < 0) {
+			fprintf(stderr, "%s line %d: bad address:port usage: %s\n", origin, line_no, arg);
+			return -1;
+		}
+		if (opts->in_match_block) {
+			free(spec.host);
+			return 0;
+		}
+		struct listen_spec *grown = realloc(opts->listen, (opts->listen_count + 1) * sizeof(*grown));
+		if (!grown) {
+			free(spec.host);
+			return -1;
+		}
+		opts->listen = grown;
+		opts->listen[opts->listen_count++] = spec;
+		return 0;
+	}
+	case KW_HOST_KEY:
+		if (opts->in_match_block)
+			return 0;
+		return strlist_add(&opts->host_keys, arg);
+	case KW_AUTHORIZED_KEYS_FILE:
+		for (int i = 1; i < nwords; i++) {
+			if (!authkeys_pattern_valid(words[i])) {
+				fprintf(stderr, "%s line %d: %s: unknown %% token in \"%s\" (known: %%h %%u %%U %%%%)\n",
+					origin, line_no, name, words[i]);
+				return -1;
+			}
+		}
+		if (opts->in_match_block || opts->authorized_keys_set)
+			return 0;
+		opts->authorized_keys_set = true;
+		/* "none" alone: no file at all. */
+		if (nwords == 2 && strcasecmp(arg, "none") == 0)
+			return 0;
+		for (int i = 1; i < nwords; i++)
+			if (strlist_add(&opts->authorized_keys_files, words[i]) < 0)
+				return -1;
+		return 0;
+	case KW_PUBKEY_AUTHENTICATION:
+	case KW_PASSWORD_AUTHENTICATION:
+	case KW_STRICT_MODES: {
+		if (parse_yes_no(origin, line_no, arg, &flag) < 0)
+			return -1;
+		int *slot = kw == KW_PUBKEY_AUTHENTICATION ? &opts->pubkey_authentication
+			  : kw == KW_PASSWORD_AUTHENTICATION ? &opts->password_authentication
+			  : &opts->strict_modes;
+		if (!opts->in_match_block && *slot == -1)
+			*slot = flag;
+		return 0;
+	}
+	case KW_LOG_LEVEL: {
+		enum log_level level;
+		if (log_level_from_name(arg, &level) < 0) {
+			fprintf(stderr, "%s line %d: unsupported log level '%s'\n", origin, line_no, arg);
+			return -1;
+		}
+		if (!opts->in_match_block && opts->log_level == -1)
+			opts->log_level = (int)level;
+		return 0;
+	}
+	case KW_PID_FILE:
+		if (!opts->in_match_block && !opts->pid_file) {
+			opts->pid_file = strdup(arg);
+			if (!opts->pid_file)
+				return -1;
+		}
+		return 0;
+	case KW_MATCH:
+	case KW_UNSUPPORTED:
+		break;
+	}
+	return 0;
+}
+
+void servconf_fill_defaults(struct server_options *opts)
+{
+	if (opts->port_count == 0)
+		add_port(opts, BURROWD_DEFAULT_PORT);
+	if (!opts->authorized_keys_set) {
+		opts->authorized_keys_set = true;
+		strlist_add(&opts->authorized_keys_files, ".ssh/authorized_keys");
+		strlist_add(&opts->authorized_keys_files, ".ssh/authorized_keys2");
+	}
+	if (opts->pubkey_authentication == -1)
+		opts->pubkey_authentication = 1;
+	if (opts->password_authentication == -1)
+		opts->password_authentication = 1;
+	if (opts->strict_modes == -1)
+		opts->strict_modes = 1;
+	if (opts->log_level == -1)
+		opts->log_level = LOG_LVL_INFO;
+	/* Only root can write /run; an unprivileged burrowd writes no pid file unless asked. */
+	if (!opts->pid_file)
+		opts->pid_file = strdup(geteuid() == 0 ? BURROWD_DEFAULT_PIDFILE : "none");
+}
+
+static const char *level_name(int level)
+{
+	static const char *const names[] = { "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE",
+					     "DEBUG1", "DEBUG2", "DEBUG3" };
+	return level >= 0 && level < (int)COUNT_OF(names) ? names[level] : "INFO";
+}
+
+/* The effective configuration, one "keyword value" per line, as sshd -T prints it. */
+void servconf_dump(const struct server_options *opts, FILE *out)
+{
+	for (size_t i = 0; i < opts->port_count; i++)
+		fprintf(out, "port %d\n", opts->ports[i]);
+	for (size_t i = 0; i < opts->listen_count; i++) {
+		const struct listen_spec *l = &opts->listen[i];
+		bool v6 = strchr(l->host, ':') != NULL;
+		if (l->port)
+			fprintf(out, v6 ? "listenaddress [%s]:%d\n" : "listenaddress %s:%d\n", l->host, l->port);
+		else
+			fprintf(out, "listenaddress %s\n", l->host);
+	}
+	if (opts->listen_count == 0) {
+		for (size_t i = 0; i < opts->port_count; i++)
+			fprintf(out, "listenaddress [::]:%d\nlistenaddress 0.0.0.0:%d\n", opts->ports[i],
+				opts->ports[i]);
+	}
+	for (size_t i = 0; i < opts->host_keys.n; i++)
+		fprintf(out, "hostkey %s\n", opts->host_keys.v[i]);
+	fprintf(out, "authorizedkeysfile");
+	if (opts->authorized_keys_files.n == 0)
+		fprintf(out, " none");
+	for (size_t i = 0; i < opts->authorized_keys_files.n; i++)
+		fprintf(out, " %s", opts->authorized_keys_files.v[i]);
+	fprintf(out, "\n");
+	fprintf(out, "pubkeyauthentication %s\n", opts->pubkey_authentication ? "yes" : "no");
+	fprintf(out, "passwordauthentication %s\n", opts->password_authentication ? "yes" : "no");
+	fprintf(out, "strictmodes %s\n", opts->strict_modes ? "yes" : "no");
+	fprintf(out, "loglevel %s\n", level_name(opts->log_level));
+	fprintf(out, "pidfile %s\n", opts->pid_file ? opts->pid_file : "none");
+}

@@ -1,0 +1,78 @@
+/*
+ * A "session" channel and the process it runs: three pipes between the process and the
+ * channel, with the buffering that keeps both sides honest about flow control.
+ */
+#ifndef BURROWD_SESSION_H
+#define BURROWD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "burrowd.h"
+
+/* Stop reading process output while libburrow holds this much unsent output. */
+#define SESSION_OUTPUT_HIGH_WATER (1024u * 1024)
+/* One read() from a process pipe. */
+#define SESSION_READ_SIZE (64u * 1024)
+
+struct bytes {
+	uint8_t *data;
+	size_t off, len, cap;
+};
+
+struct session {
+	uint32_t channel;
+	pid_t pid;              /* 0: nothing started yet */
+	bool exited;
+	int wait_status;
+	int fd_in, fd_out, fd_err; /* our ends of the pipes; -1 once closed */
+	struct bytes in;        /* CHANNEL_DATA not yet written to the process' stdin */
+	bool stdin_dead;        /* the process stopped reading stdin: discard what comes */
+	bool peer_eof;
+	struct bytes out[2];    /* read from stdout (0) / stderr (1), not yet taken by the engine */
+	bool close_sent;
+};
+
+/* What the process gets to know about the connection. */
+struct session_origin {
+	const struct user_info *user;
+	const char *peer_addr;
+	int peer_port;
+	const char *local_addr;
+	int local_port;
+};
+
+struct session *session_new(uint32_t channel);
+/* Kills nothing itself; closes our pipe ends and frees. NULL is a no-op. */
+void session_free(struct session *s);
+
+/* Starts `$SHELL -c command` (command NULL: the login shell) for the user. 0 or -1 (logged). */
+int session_start(struct session *s, struct burrow_conn *conn, const struct session_origin *origin,
+		  const char *command);
+/* SIGHUP to the process group when the process still runs (peer closed, connection gone). */
+void session_hangup(struct session *s);
+
+/* Channel data from the peer: written through to the process, the rest buffered. */
+void session_input(struct session *s, struct burrow_conn *conn, int stream, const uint8_t *data,
+		   size_t len);
+void session_input_eof(struct session *s, struct burrow_conn *conn);
+/* The process' stdin became writable: write what is buffered. */
+void session_write_stdin(struct session *s, struct burrow_conn *conn);
+
+/* True when the session wants to read stream `stream` now (room in the window and below the
+ * output high-water mark, nothing left over from the last read). */
+bool session_wants_output(const struct session *s, struct burrow_conn *conn, int stream);
+/* The pipe of stream `stream` is readable (or hung up): read and send. */
+void session_read_output(struct session *s, struct burrow_conn *conn, int stream);
+/* Hands leftovers to the engine once the window allows. */
+void session_send_pending(struct session *s, struct burrow_conn *conn);
+/* After the process exited and all its output was sent: exit-status or exit-signal, EOF,
+ * CLOSE, in the order OpenSSH clients expect. */
+void session_maybe_finish(struct session *s, struct burrow_conn *conn);
+
+/* "TERM" for SIGTERM as RFC 4254 6.10 names signals; "SIG@openssh.com" for others, as sshd. */
+const char *session_signal_name(int sig);
+
+#endif

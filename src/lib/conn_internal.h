@@ -1,0 +1,206 @@
+/*
+ * The inside of struct burrow_conn, shared by the modules of the engine: transport (packets),
+ * kex (key exchange), auth_client / auth_server and channels. Only conn.c exposes it publicly.
+ */
+#ifndef BURROW_CONN_INTERNAL_H
+#define BURROW_CONN_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "buf.h"
+#include "burrow/burrow.h"
+#include "crypto/crypto.h"
+#include "ssh_msg.h"
+
+/* Limits. RFC 4253 6.1 asks for 35000-byte packets at least; OpenSSH accepts up to 256 KiB. */
+#define TRANSPORT_MAX_PACKET_LEN (256u * 1024)
+#define TRANSPORT_VERSION_MAX 255            /* RFC 4253 4.2, CR LF included */
+#define TRANSPORT_MAX_PRE_VERSION_BYTES 8192 /* banner lines a server may send first */
+#define TRANSPORT_OUTPUT_HIGH_WATER (1u << 20) /* channel sends stop while more is queued */
+#define KEXINIT_MAX_LIST_LEN 4096            /* bound on one name-list of KEXINIT */
+#define AUTH_MAX_FAILURES 6                  /* OpenSSH's MaxAuthTries default */
+#define CHAN_MAX_COUNT 256
+#define CHAN_WINDOW_DEFAULT (2u * 1024 * 1024) /* our receive window per channel */
+#define CHAN_PACKET_DEFAULT 32768u           /* the largest data packet we accept */
+#define EVENT_QUEUE_LEN 8
+#define EVENT_STRINGS_MAX 8
+
+enum kex_category {
+	KEX_CAT_KEX, KEX_CAT_HOSTKEY, KEX_CAT_CIPHER_C2S, KEX_CAT_CIPHER_S2C,
+	KEX_CAT_MAC_C2S, KEX_CAT_MAC_S2C, KEX_CAT_COMP_C2S, KEX_CAT_COMP_S2C, KEX_CAT_COUNT
+};
+
+struct kex_method;
+
+/* One direction of the packet stream. */
+struct transport_dir {
+	struct pkt_cipher *cipher; /* NULL: plaintext, before the first NEWKEYS */
+	uint32_t seq;              /* RFC 4253 6.4 */
+	uint64_t bytes;            /* since the last key exchange, for rekeying */
+	uint64_t packets;
+};
+
+struct kex_state {
+	bool in_progress;          /* between the first KEXINIT (either side) and both NEWKEYS */
+	bool sent_kexinit, got_kexinit, sent_newkeys, got_newkeys;
+	bool done_once;            /* the initial key exchange has completed */
+	bool strict;               /* kex-strict-*-v00@openssh.com negotiated (Terrapin defence) */
+	bool peer_ext_info;        /* peer offered ext-info-c: the server sends EXT_INFO */
+	bool skip_guessed_packet;  /* first_kex_packet_follows with a wrong guess (RFC 4253 7) */
+	struct buf my_kexinit, peer_kexinit; /* payloads, for the exchange hash */
+	const struct kex_method *method;
+	char *chosen[KEX_CAT_COUNT];
+	const struct pkt_cipher_alg *cipher_c2s, *cipher_s2c;
+	struct burrow_key *host_key_signer;  /* server: the key that signs this exchange */
+	/* method state */
+	uint8_t x25519_priv[32], x25519_pub[32];
+	struct buf shared_secret;  /* K, as an mpint (ready to hash) */
+	uint8_t hash[HASH_MAX_LEN];
+	size_t hash_len;
+	struct pkt_cipher *next_send, *next_recv;
+	struct burrow_key *peer_host_key;    /* client: awaiting the program's verdict */
+};
+
+enum auth_client_state {
+	AUTHC_IDLE,              /* nothing asked yet */
+	AUTHC_SERVICE_REQUESTED, /* SERVICE_REQUEST sent, an attempt waits for the ACCEPT */
+	AUTHC_READY,             /* service accepted, no attempt outstanding */
+	AUTHC_NONE_SENT,
+	AUTHC_PK_QUERY_SENT,
+	AUTHC_PK_SIGN_SENT,
+	AUTHC_DONE,
+};
+
+enum auth_method_pending { AUTH_PENDING_NONE_METHOD, AUTH_PENDING_PUBKEY };
+
+struct auth_client {
+	enum auth_client_state state;
+	enum auth_method_pending pending_method;
+	char *user;
+	const struct burrow_key *key;
+	char *methods;   /* last FAILURE's list, kept for the event */
+};
+
+enum auth_server_state { AUTHS_WAIT_SERVICE, AUTHS_WAIT_REQUEST, AUTHS_WAIT_VERDICT, AUTHS_DONE };
+
+struct auth_server {
+	enum auth_server_state state;
+	char *user;              /* first user name asked for; it may not change (as OpenSSH) */
+	struct burrow_key *key;  /* the key of the request awaiting a verdict */
+	char *key_alg;
+	struct buf key_blob;     /* echoed verbatim in USERAUTH_PK_OK */
+	bool has_signature;
+	int failures;
+	char *methods;
+};
+
+enum chan_state { CHAN_FREE, CHAN_OPENING, CHAN_AWAIT_VERDICT, CHAN_OPEN };
+
+struct channel {
+	enum chan_state state;
+	uint32_t local_id, remote_id;
+	bool sent_eof, got_eof, sent_close, got_close;
+	uint32_t local_window;    /* bytes the peer may still send */
+	uint32_t local_consumed;  /* delivered by the program, not yet given back */
+	uint32_t remote_window, remote_max_packet;
+	uint32_t replies_owed;    /* peer requests with want_reply we have not answered */
+	uint32_t replies_expected;/* our requests with want_reply not yet answered */
+};
+
+enum pending_question { Q_NONE, Q_HOSTKEY, Q_AUTH, Q_CHAN_OPEN, Q_CHAN_REQUEST };
+
+struct burrow_conn {
+	enum burrow_role role;
+	char *prefs[KEX_CAT_COUNT];         /* our preference lists */
+	struct burrow_key **host_keys;      /* server; borrowed */
+	size_t host_key_count;
+	char *server_auth_methods;
+	uint64_t rekey_bytes;
+
+	/* transport */
+	bool version_done;
+	bool closed;                        /* DISCONNECT sent or received: no more packets */
+	bool peer_eof;                      /* the program saw the socket close */
+	char *my_version, *peer_version;    /* without CR LF */
+	size_t pre_version_bytes;
+	struct buf in, out;
+	size_t in_hold;                     /* bytes of `in` the current event still points into */
+	uint32_t in_packet_len;             /* packet_length of a packet being received, 0 = unknown */
+	struct transport_dir send, recv;
+	size_t msg_start;                   /* offset in out (or deferred) of the message being built */
+	struct buf *msg_target;             /* where the message being built goes */
+	struct buf deferred;                /* messages held while our key exchange runs */
+	uint8_t session_id[HASH_MAX_LEN];
+	size_t session_id_len;
+	struct kex_state kex;
+	bool peer_sig_algs_known;
+	char *peer_sig_algs;                /* server-sig-algs from EXT_INFO */
+
+	struct auth_client authc;
+	struct auth_server auths;
+	bool authenticated;
+
+	struct channel *chans;
+	size_t chan_count;
+
+	/* events */
+	struct burrow_event queue[EVENT_QUEUE_LEN];
+	size_t queue_head, queue_len;
+	char *ev_strings[EVENT_STRINGS_MAX]; /* owned by the events handed out last */
+	size_t ev_string_count;
+	enum pending_question question;
+	uint32_t question_channel;
+	bool disconnect_reported;
+	char last_error[256];
+};
+
+/* conn.c: events and errors */
+struct burrow_event *conn_push_event(struct burrow_conn *c, enum burrow_event_type type);
+/* Keeps a heap copy alive until the event is consumed; returns it (or "" on oom). */
+const char *conn_event_string(struct burrow_conn *c, struct bstr s);
+/* Fatal: records the reason, sends DISCONNECT, reports DISCONNECTED. Returns BURROW_E_PROTOCOL
+ * (or `err` via conn_fail_code) so handlers can `return conn_fail(...)`. */
+int conn_fail(struct burrow_conn *c, uint32_t reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int conn_fail_code(struct burrow_conn *c, int err, uint32_t reason, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void conn_set_error(struct burrow_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* transport.c */
+int transport_start(struct burrow_conn *c);              /* queue our version line */
+/* Next complete message from the input: 1 with *msg set, 0 if more bytes are needed, < 0 fatal. */
+int transport_read_message(struct burrow_conn *c, struct bstr *msg);
+void transport_release_input(struct burrow_conn *c);     /* the last message is no longer needed */
+struct buf *transport_msg_begin(struct burrow_conn *c, uint8_t type);
+int transport_msg_end(struct burrow_conn *c);
+int transport_send_disconnect(struct burrow_conn *c, uint32_t reason, const char *message);
+int transport_send_unimplemented(struct burrow_conn *c, uint32_t seq);
+int transport_flush_deferred(struct burrow_conn *c);
+/* True while our KEXINIT is out and our NEWKEYS is not: only kex messages may be sent. */
+bool transport_sending_blocked(const struct burrow_conn *c);
+
+/* kex.c */
+int kex_send_kexinit(struct burrow_conn *c);
+int kex_handle(struct burrow_conn *c, uint8_t type, struct rd *r);
+int kex_hostkey_verdict(struct burrow_conn *c, bool accept);
+bool kex_rekey_due(const struct burrow_conn *c);
+void kex_state_free(struct kex_state *k);
+
+/* auth_client.c / auth_server.c */
+int auth_client_handle(struct burrow_conn *c, uint8_t type, struct rd *r);
+int auth_client_service_accepted(struct burrow_conn *c, struct rd *r);
+void auth_client_free(struct auth_client *a);
+int auth_server_handle(struct burrow_conn *c, uint8_t type, struct rd *r);
+int auth_server_service_request(struct burrow_conn *c, struct rd *r);
+void auth_server_free(struct auth_server *a);
+int auth_server_verdict(struct burrow_conn *c, bool accept);
+
+/* channels.c */
+int channels_handle(struct burrow_conn *c, uint8_t type, struct rd *r);
+void channels_free(struct burrow_conn *c);
+
+/* algos.c */
+const char *algos_default(enum burrow_role role, enum kex_category cat);
+/* Keeps only names we implement, in the given order; NULL if none remain (caller reports). */
+int algos_filter_supported(enum kex_category cat, const char *list, char **out);
+bool algos_supported(enum kex_category cat, struct bstr name);
+
+#endif

@@ -1,0 +1,401 @@
+/*
+ * Key exchange orchestration (RFC 4253 7-9): KEXINIT, negotiation, NEWKEYS, key derivation,
+ * rekeying, and strict KEX (OpenSSH PROTOCOL, "kex-strict-*-v00@openssh.com", the Terrapin fix).
+ * The methods themselves live in kex_<method>.c.
+ */
+#include "kex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STRICT_KEX_CLIENT "kex-strict-c-v00@openssh.com"
+#define STRICT_KEX_SERVER "kex-strict-s-v00@openssh.com"
+#define EXT_INFO_CLIENT "ext-info-c"
+
+static const char *const category_names[KEX_CAT_COUNT] = {
+	"kex algorithm", "host key type", "client to server cipher", "server to client cipher",
+	"client to server MAC", "server to client MAC", "client to server compression",
+	"server to client compression",
+};
+
+static const struct kex_method *const kex_methods[] = {
+	&kex_curve25519_sha256,
+	&kex_curve25519_sha256_libssh,
+};
+
+const struct kex_method *kex_method_find(struct bstr name)
+{
+	for (size_t i = 0; i < sizeof(kex_methods) / sizeof(kex_methods[0]); i++)
+		if (bstr_eq(name, kex_methods[i]->name))
+			return kex_methods[i];
+	return NULL;
+}
+
+void kex_state_free(struct kex_state *k)
+{
+	buf_free(&k->my_kexinit);
+	buf_free(&k->peer_kexinit);
+	buf_free(&k->shared_secret);
+	for (int i = 0; i < KEX_CAT_COUNT; i++) {
+		free(k->chosen[i]);
+		k->chosen[i] = NULL;
+	}
+	pkt_cipher_free(k->next_send);
+	pkt_cipher_free(k->next_recv);
+	k->next_send = k->next_recv = NULL;
+	burrow_key_free(k->peer_host_key);
+	k->peer_host_key = NULL;
+	crypto_wipe(k->x25519_priv, sizeof(k->x25519_priv));
+	crypto_wipe(k->hash, sizeof(k->hash));
+}
+
+int kex_send_kexinit(struct burrow_conn *c)
+{
+	struct kex_state *k = &c->kex;
+	uint8_t cookie[16];
+	if (crypto_random(cookie, sizeof(cookie)) < 0)
+		return BURROW_E_CRYPTO;
+	k->in_progress = true;
+	k->sent_kexinit = true;
+	struct buf *b = transport_msg_begin(c, SSH_MSG_KEXINIT);
+	size_t payload_start = buf_len(b) - 1;
+	buf_put(b, cookie, sizeof(cookie));
+	for (int cat = 0; cat < KEX_CAT_COUNT; cat++) {
+		if (cat == KEX_CAT_KEX && !k->done_once) {
+			/* Pseudo-algorithms go in the first KEXINIT only (RFC 8308 2.1, OpenSSH PROTOCOL 1.10). */
+			char list[KEXINIT_MAX_LIST_LEN];
+			snprintf(list, sizeof(list), "%s,%s", c->prefs[cat],
+				 c->role == BURROW_CLIENT ? EXT_INFO_CLIENT "," STRICT_KEX_CLIENT : STRICT_KEX_SERVER);
+			buf_put_cstring(b, list);
+		} else {
+			buf_put_cstring(b, c->prefs[cat]);
+		}
+	}
+	buf_put_cstring(b, ""); /* languages c2s */
+	buf_put_cstring(b, ""); /* languages s2c */
+	buf_put_bool(b, false); /* first_kex_packet_follows: we never guess */
+	buf_put_u32(b, 0);
+	/* Keep our payload for the exchange hash before the packet is sealed. */
+	buf_reset(&k->my_kexinit);
+	buf_put(&k->my_kexinit, buf_ptr(b) + payload_start, buf_len(b) - payload_start);
+	if (!buf_ok(&k->my_kexinit))
+		return BURROW_E_NOMEM;
+	return transport_msg_end(c);
+}
+
+/* First name of the client's list that the server's list also has; real algorithms only. */
+static bool negotiate_one(enum kex_category cat, struct bstr client, struct bstr server, struct bstr *out)
+{
+	size_t pos = 0;
+	struct bstr name;
+	while (namelist_next(client, &pos, &name)) {
+		if (name.len == 0 || !namelist_contains(server, name))
+			continue;
+		if (cat == KEX_CAT_KEX && !kex_method_find(name))
+			continue;
+		*out = name;
+		return true;
+	}
+	return false;
+}
+
+static bool first_name_is(struct bstr list, const char *name)
+{
+	size_t pos = 0;
+	struct bstr first;
+	return namelist_next(list, &pos, &first) && bstr_eq(first, name);
+}
+
+static struct burrow_key *host_key_for(struct burrow_conn *c, const char *alg)
+{
+	for (size_t i = 0; i < c->host_key_count; i++)
+		if (strcmp(burrow_key_type_name(c->host_keys[i]), alg) == 0)
+			return c->host_keys[i];
+	return NULL;
+}
+
+static int kex_negotiate(struct burrow_conn *c, struct bstr peer_lists[KEX_CAT_COUNT], bool peer_guessed)
+{
+	struct kex_state *k = &c->kex;
+	for (int cat = 0; cat < KEX_CAT_COUNT; cat++) {
+		struct bstr mine = bstr_cstr(c->prefs[cat]);
+		struct bstr client = c->role == BURROW_CLIENT ? mine : peer_lists[cat];
+		struct bstr server = c->role == BURROW_CLIENT ? peer_lists[cat] : mine;
+		bool is_mac = cat == KEX_CAT_MAC_C2S || cat == KEX_CAT_MAC_S2C;
+		const struct pkt_cipher_alg *cipher = cat == KEX_CAT_MAC_C2S ? k->cipher_c2s : k->cipher_s2c;
+		struct bstr chosen;
+		if (is_mac && cipher->tag_len) {
+			chosen = bstr_cstr("<implicit>"); /* AEAD ciphers authenticate themselves */
+		} else if (!negotiate_one((enum kex_category)cat, client, server, &chosen)) {
+			return conn_fail_code(c, BURROW_E_NOMATCH, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED,
+					      "no matching %s found. Their offer: %.*s; our offer: %s",
+					      category_names[cat], (int)peer_lists[cat].len, (const char *)peer_lists[cat].p,
+					      c->prefs[cat]);
+		}
+		free(k->chosen[cat]);
+		k->chosen[cat] = bstr_dup(chosen);
+		if (!k->chosen[cat])
+			return BURROW_E_NOMEM;
+		if (cat == KEX_CAT_CIPHER_C2S)
+			k->cipher_c2s = pkt_cipher_find((const char *)chosen.p, chosen.len);
+		if (cat == KEX_CAT_CIPHER_S2C)
+			k->cipher_s2c = pkt_cipher_find((const char *)chosen.p, chosen.len);
+	}
+	k->method = kex_method_find(bstr_cstr(k->chosen[KEX_CAT_KEX]));
+	if (!k->done_once) {
+		struct bstr peer_kex = peer_lists[KEX_CAT_KEX];
+		k->strict = namelist_contains(peer_kex, bstr_cstr(c->role == BURROW_CLIENT ? STRICT_KEX_SERVER : STRICT_KEX_CLIENT));
+		k->peer_ext_info = c->role == BURROW_SERVER && namelist_contains(peer_kex, bstr_cstr(EXT_INFO_CLIENT));
+	}
+	/* RFC 4253 7: a wrong guess means the guessed packet is thrown away. */
+	k->skip_guessed_packet = peer_guessed &&
+		!(first_name_is(peer_lists[KEX_CAT_KEX], k->chosen[KEX_CAT_KEX]) &&
+		  first_name_is(peer_lists[KEX_CAT_HOSTKEY], k->chosen[KEX_CAT_HOSTKEY]));
+	if (c->role == BURROW_SERVER) {
+		k->host_key_signer = host_key_for(c, k->chosen[KEX_CAT_HOSTKEY]);
+		if (!k->host_key_signer)
+			return conn_fail(c, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED, "no host key for %s",
+					 k->chosen[KEX_CAT_HOSTKEY]);
+	}
+	return 0;
+}
+
+static int kex_handle_kexinit(struct burrow_conn *c, struct bstr payload, struct rd *r)
+{
+	struct kex_state *k = &c->kex;
+	if (k->got_kexinit)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "second KEXINIT during a key exchange");
+	rd_bytes(r, 16); /* cookie */
+	struct bstr lists[KEX_CAT_COUNT];
+	for (int cat = 0; cat < KEX_CAT_COUNT; cat++)
+		lists[cat] = rd_string(r);
+	rd_string(r); /* languages: ignored (RFC 4253 7.1 allows empty) */
+	rd_string(r);
+	bool guessed = rd_bool(r);
+	rd_u32(r);
+	if (!rd_done(r))
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed KEXINIT");
+	for (int cat = 0; cat < KEX_CAT_COUNT; cat++)
+		if (lists[cat].len > KEXINIT_MAX_LIST_LEN)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "KEXINIT name-list too long");
+	k->got_kexinit = true;
+	buf_reset(&k->peer_kexinit);
+	buf_put(&k->peer_kexinit, payload.p, payload.len);
+	if (!buf_ok(&k->peer_kexinit))
+		return BURROW_E_NOMEM;
+	if (!k->sent_kexinit) {
+		int err = kex_send_kexinit(c);
+		if (err < 0)
+			return err;
+	}
+	int err = kex_negotiate(c, lists, guessed);
+	if (err < 0)
+		return err;
+	/* Strict KEX: the peer's KEXINIT must have been its very first packet. */
+	if (k->strict && !k->done_once && c->recv.seq != 1)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "strict KEX violation: KEXINIT was not the first packet");
+	if (c->role == BURROW_CLIENT)
+		return k->method->client_start(c);
+	return 0;
+}
+
+static int kex_send_ext_info(struct burrow_conn *c)
+{
+	struct buf *b = transport_msg_begin(c, SSH_MSG_EXT_INFO);
+	buf_put_u32(b, 1);
+	buf_put_cstring(b, "server-sig-algs");
+	buf_put_cstring(b, algos_default(BURROW_SERVER, KEX_CAT_HOSTKEY));
+	return transport_msg_end(c);
+}
+
+static void kex_finish_if_done(struct burrow_conn *c)
+{
+	struct kex_state *k = &c->kex;
+	if (!k->sent_newkeys || !k->got_newkeys)
+		return;
+	k->in_progress = k->sent_kexinit = k->got_kexinit = false;
+	k->sent_newkeys = k->got_newkeys = false;
+	k->done_once = true;
+	k->method = NULL;
+	buf_free(&k->shared_secret);
+	buf_free(&k->my_kexinit);
+	buf_free(&k->peer_kexinit);
+	c->send.bytes = c->recv.bytes = 0;
+	c->send.packets = c->recv.packets = 0;
+	conn_push_event(c, BURROW_EV_KEX_DONE);
+}
+
+int kex_send_newkeys(struct burrow_conn *c)
+{
+	struct kex_state *k = &c->kex;
+	transport_msg_begin(c, SSH_MSG_NEWKEYS);
+	int err = transport_msg_end(c);
+	if (err < 0)
+		return err;
+	pkt_cipher_free(c->send.cipher);
+	c->send.cipher = k->next_send;
+	k->next_send = NULL;
+	if (k->strict)
+		c->send.seq = 0;
+	k->sent_newkeys = true;
+	/* RFC 8308 2.4: EXT_INFO must be the packet right after the server's first NEWKEYS. */
+	if (c->role == BURROW_SERVER && !k->done_once && k->peer_ext_info) {
+		err = kex_send_ext_info(c);
+		if (err < 0)
+			return err;
+	}
+	err = transport_flush_deferred(c);
+	if (err < 0)
+		return err;
+	kex_finish_if_done(c);
+	return 0;
+}
+
+static int kex_handle_newkeys(struct burrow_conn *c, struct rd *r)
+{
+	struct kex_state *k = &c->kex;
+	if (!rd_done(r))
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed NEWKEYS");
+	if (!k->next_recv || k->got_newkeys)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "unexpected NEWKEYS");
+	pkt_cipher_free(c->recv.cipher);
+	c->recv.cipher = k->next_recv;
+	k->next_recv = NULL;
+	if (k->strict)
+		c->recv.seq = 0;
+	k->got_newkeys = true;
+	kex_finish_if_done(c);
+	return 0;
+}
+
+int kex_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
+{
+	struct kex_state *k = &c->kex;
+	if (type == SSH_MSG_KEXINIT) {
+		struct bstr payload = bstr_from(r->p, r->len);
+		rd_u8(r);
+		return kex_handle_kexinit(c, payload, r);
+	}
+	rd_u8(r);
+	if (type == SSH_MSG_NEWKEYS)
+		return kex_handle_newkeys(c, r);
+	if (!k->got_kexinit || !k->method)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "key exchange message %u outside a key exchange", type);
+	if (k->skip_guessed_packet) {
+		k->skip_guessed_packet = false;
+		return 0;
+	}
+	return k->method->handle(c, type, r);
+}
+
+int kex_hostkey_verdict(struct burrow_conn *c, bool accept)
+{
+	if (!accept)
+		return conn_fail(c, BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE, "Host key verification failed.");
+	return kex_send_newkeys(c);
+}
+
+int kex_hash_ecdh(struct burrow_conn *c, struct bstr host_key_blob, struct bstr q_c, struct bstr q_s)
+{
+	struct kex_state *k = &c->kex;
+	bool client = c->role == BURROW_CLIENT;
+	struct buf *i_c = client ? &k->my_kexinit : &k->peer_kexinit;
+	struct buf *i_s = client ? &k->peer_kexinit : &k->my_kexinit;
+	struct buf h;
+	buf_init(&h);
+	buf_put_cstring(&h, client ? c->my_version : c->peer_version);
+	buf_put_cstring(&h, client ? c->peer_version : c->my_version);
+	buf_put_string(&h, buf_ptr(i_c), buf_len(i_c));
+	buf_put_string(&h, buf_ptr(i_s), buf_len(i_s));
+	buf_put_bstr(&h, host_key_blob);
+	buf_put_bstr(&h, q_c);
+	buf_put_bstr(&h, q_s);
+	buf_put(&h, buf_ptr(&k->shared_secret), buf_len(&k->shared_secret));
+	int err = buf_ok(&h) ? hash_oneshot(k->method->hash, buf_ptr(&h), buf_len(&h), k->hash) : BURROW_E_NOMEM;
+	k->hash_len = hash_len(k->method->hash);
+	buf_free(&h);
+	return err;
+}
+
+/* RFC 4253 7.2: K1 = HASH(K || H || letter || session_id), Kn = HASH(K || H || K1 || ... || Kn-1). */
+static int kex_derive_one(struct burrow_conn *c, char letter, uint8_t *out, size_t need)
+{
+	struct kex_state *k = &c->kex;
+	enum hash_alg alg = k->method->hash;
+	size_t hl = hash_len(alg);
+	struct buf seed;
+	buf_init(&seed);
+	buf_put(&seed, buf_ptr(&k->shared_secret), buf_len(&k->shared_secret));
+	buf_put(&seed, k->hash, k->hash_len);
+	size_t prefix_len = buf_len(&seed);
+	buf_put_u8(&seed, (uint8_t)letter);
+	buf_put(&seed, c->session_id, c->session_id_len);
+	int err = buf_ok(&seed) ? 0 : BURROW_E_NOMEM;
+	uint8_t block[HASH_MAX_LEN];
+	size_t have = 0;
+	while (err == 0 && have < need) {
+		err = hash_oneshot(alg, buf_ptr(&seed), buf_len(&seed), block);
+		size_t n = need - have < hl ? need - have : hl;
+		memcpy(out + have, block, n);
+		have += n;
+		/* The next block hashes K || H || everything derived so far. */
+		buf_truncate(&seed, prefix_len);
+		buf_put(&seed, out, have);
+		if (!buf_ok(&seed))
+			err = BURROW_E_NOMEM;
+	}
+	crypto_wipe(block, sizeof(block));
+	buf_free(&seed);
+	return err;
+}
+
+static int kex_make_cipher(struct burrow_conn *c, const struct pkt_cipher_alg *alg, bool encrypt, char iv_letter,
+			   struct pkt_cipher **out)
+{
+	uint8_t iv[64], key[128];
+	int err = 0;
+	if (alg->iv_len > sizeof(iv) || alg->key_len > sizeof(key))
+		return BURROW_E_INVALID;
+	if (alg->iv_len)
+		err = kex_derive_one(c, iv_letter, iv, alg->iv_len);
+	if (err == 0)
+		err = kex_derive_one(c, (char)(iv_letter + 2), key, alg->key_len);
+	if (err == 0)
+		err = pkt_cipher_new(alg, encrypt, key, alg->iv_len ? iv : NULL, out);
+	crypto_wipe(iv, sizeof(iv));
+	crypto_wipe(key, sizeof(key));
+	return err;
+}
+
+int kex_derive_keys(struct burrow_conn *c)
+{
+	struct kex_state *k = &c->kex;
+	if (c->session_id_len == 0) {
+		memcpy(c->session_id, k->hash, k->hash_len);
+		c->session_id_len = k->hash_len;
+	}
+	bool client = c->role == BURROW_CLIENT;
+	/* Letters: IV c2s 'A', s2c 'B'; key c2s 'C', s2c 'D'. */
+	int err = kex_make_cipher(c, k->cipher_c2s, client, 'A', client ? &k->next_send : &k->next_recv);
+	if (err == 0)
+		err = kex_make_cipher(c, k->cipher_s2c, !client, 'B', client ? &k->next_recv : &k->next_send);
+	if (err < 0)
+		return conn_fail_code(c, err, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED, "key derivation failed: %s",
+				      burrow_strerror(err));
+	return 0;
+}
+
+bool kex_rekey_due(const struct burrow_conn *c)
+{
+	if (!c->kex.done_once || c->kex.in_progress || c->closed || !c->send.cipher)
+		return false;
+	const struct pkt_cipher_alg *alg = pkt_cipher_alg(c->send.cipher);
+	/* OpenSSH's defaults: 2^(2*block bits/8) blocks for 16-byte ciphers, 1 GiB otherwise. */
+	uint64_t limit = alg->block_size >= 16 ? ((uint64_t)1 << 32) * alg->block_size : (uint64_t)1 << 30;
+	if (c->rekey_bytes && c->rekey_bytes < limit)
+		limit = c->rekey_bytes;
+	/* Sequence numbers must never wrap under the same keys (RFC 4344 3.1). */
+	return c->send.bytes >= limit || c->recv.bytes >= limit || c->send.packets >= (1u << 31) ||
+	       c->recv.packets >= (1u << 31);
+}

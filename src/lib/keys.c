@@ -1,0 +1,428 @@
+/*
+ * Key objects, public key blobs (RFC 4253 6.6) and signature blobs, over a per-type table.
+ *
+ * Only ssh-ed25519 (RFC 8709) is implemented; ecdsa-sha2-* (RFC 5656) and ssh-rsa with
+ * rsa-sha2-256/512 (RFC 8332) slot in as more `struct key_ops` entries in key_types[].
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/crypto.h"
+#include "keys_internal.h"
+
+/* ---- ssh-ed25519 (RFC 8709) ---- */
+
+static int ed25519_bits(const struct burrow_key *key)
+{
+	return 256;
+}
+
+static int ed25519_generate(struct burrow_key *key, int bits)
+{
+	if (bits != 0 && bits != 256)
+		return BURROW_E_INVALID;
+	return ed25519_keygen(key->u.ed25519.seed, key->u.ed25519.pub);
+}
+
+/* RFC 8709 4: string "ssh-ed25519" || string key (32 bytes). */
+static void ed25519_public_read(struct burrow_key *key, struct rd *r)
+{
+	struct bstr pub = rd_string(r);
+	if (pub.len != ED25519_PUBLIC_LEN) {
+		rd_fail(r);
+		return;
+	}
+	memcpy(key->u.ed25519.pub, pub.p, ED25519_PUBLIC_LEN);
+}
+
+static void ed25519_public_write(const struct burrow_key *key, struct buf *b)
+{
+	buf_put_string(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
+}
+
+/* PROTOCOL.key / sshkey.c: string pub (32) || string seed||pub (64). */
+static int ed25519_private_read(struct burrow_key *key, struct rd *r)
+{
+	struct bstr pub = rd_string(r);
+	struct bstr priv = rd_string(r);
+	if (!rd_ok(r) || pub.len != ED25519_PUBLIC_LEN ||
+	    priv.len != ED25519_SEED_LEN + ED25519_PUBLIC_LEN)
+		return BURROW_E_PARSE;
+	if (memcmp(priv.p + ED25519_SEED_LEN, pub.p, ED25519_PUBLIC_LEN) != 0)
+		return BURROW_E_PARSE;
+	/* The stored public half must be the one the seed gives, or we would sign as someone else. */
+	uint8_t derived[ED25519_PUBLIC_LEN];
+	int err = ed25519_public_from_seed(priv.p, derived);
+	if (err == 0 && memcmp(derived, pub.p, ED25519_PUBLIC_LEN) != 0)
+		err = BURROW_E_PARSE;
+	if (err == 0) {
+		memcpy(key->u.ed25519.seed, priv.p, ED25519_SEED_LEN);
+		memcpy(key->u.ed25519.pub, pub.p, ED25519_PUBLIC_LEN);
+	}
+	crypto_wipe(derived, sizeof(derived));
+	return err;
+}
+
+static void ed25519_private_write(const struct burrow_key *key, struct buf *b)
+{
+	buf_put_string(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
+	buf_put_u32(b, ED25519_SEED_LEN + ED25519_PUBLIC_LEN);
+	buf_put(b, key->u.ed25519.seed, ED25519_SEED_LEN);
+	buf_put(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
+}
+
+static bool ed25519_equal_public(const struct burrow_key *a, const struct burrow_key *b)
+{
+	return memcmp(a->u.ed25519.pub, b->u.ed25519.pub, ED25519_PUBLIC_LEN) == 0;
+}
+
+static int ed25519_sign_raw(const struct burrow_key *key, const char *sig_alg, const uint8_t *data,
+			    size_t len, struct buf *sig)
+{
+	uint8_t raw[ED25519_SIGNATURE_LEN];
+	int err = ed25519_sign(key->u.ed25519.seed, data, len, raw);
+	if (err == 0)
+		buf_put(sig, raw, sizeof(raw));
+	return err;
+}
+
+static int ed25519_verify_raw(const struct burrow_key *key, struct bstr sig_alg, struct bstr raw,
+			      const uint8_t *data, size_t len)
+{
+	if (raw.len != ED25519_SIGNATURE_LEN) /* RFC 8709 6 */
+		return BURROW_E_SIGNATURE;
+	return ed25519_verify(key->u.ed25519.pub, data, len, raw.p);
+}
+
+static const char *const ed25519_sig_algs[] = { "ssh-ed25519", NULL };
+
+static const struct key_ops ed25519_ops = {
+	.type = BURROW_KEY_ED25519,
+	.name = "ssh-ed25519",
+	.short_name = "ED25519",
+	.keygen_name = "ed25519",
+	.sig_algs = ed25519_sig_algs,
+	.bits = ed25519_bits,
+	.generate = ed25519_generate,
+	.public_read = ed25519_public_read,
+	.public_write = ed25519_public_write,
+	.private_read = ed25519_private_read,
+	.private_write = ed25519_private_write,
+	.equal_public = ed25519_equal_public,
+	.sign = ed25519_sign_raw,
+	.verify = ed25519_verify_raw,
+};
+
+/* ---- the table ---- */
+
+static const struct key_ops *const key_types[] = {
+	&ed25519_ops,
+};
+#define KEY_TYPE_COUNT (sizeof(key_types) / sizeof(key_types[0]))
+
+/* Key type names OpenSSH knows (sshkey.c keyimpls), so that authorized_keys and known_hosts
+ * lines with keys we do not implement are still read as keys, never as options or hosts. */
+static const char *const known_type_names[] = {
+	"ssh-ed25519", "ssh-ed25519-cert-v01@openssh.com",
+	"sk-ssh-ed25519@openssh.com", "sk-ssh-ed25519-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+	"ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp521-cert-v01@openssh.com",
+	"sk-ecdsa-sha2-nistp256@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+	"ssh-rsa", "ssh-rsa-cert-v01@openssh.com", "ssh-dss", "ssh-dss-cert-v01@openssh.com",
+	"ssh-xmss@openssh.com", "ssh-xmss-cert-v01@openssh.com",
+};
+
+/* ssh-keygen -t names of types we do not implement yet. */
+static const char *const known_keygen_names[] = {
+	"rsa", "dsa", "ecdsa", "ecdsa-sk", "ed25519-sk", "xmss",
+};
+
+const struct key_ops *keys_ops_by_name(struct bstr name)
+{
+	for (size_t i = 0; i < KEY_TYPE_COUNT; i++)
+		if (bstr_eq(name, key_types[i]->name))
+			return key_types[i];
+	return NULL;
+}
+
+const struct key_ops *keys_ops_by_type(enum burrow_key_type type)
+{
+	for (size_t i = 0; i < KEY_TYPE_COUNT; i++)
+		if (key_types[i]->type == type)
+			return key_types[i];
+	return NULL;
+}
+
+bool keys_type_name_known(struct bstr name)
+{
+	for (size_t i = 0; i < sizeof(known_type_names) / sizeof(known_type_names[0]); i++)
+		if (bstr_eq(name, known_type_names[i]))
+			return true;
+	return false;
+}
+
+int keys_check_type_name(struct bstr name)
+{
+	if (keys_ops_by_name(name))
+		return 0;
+	if (name.len == 0 || name.len > SSH_NAME_MAX)
+		return BURROW_E_PARSE;
+	for (size_t i = 0; i < name.len; i++)
+		if (name.p[i] <= ' ' || name.p[i] >= 0x7f || name.p[i] == ',')
+			return BURROW_E_PARSE;
+	return BURROW_E_UNSUPPORTED;
+}
+
+int burrow_key_type_parse(const char *name, enum burrow_key_type *out)
+{
+	if (!name || !out)
+		return BURROW_E_INVALID;
+	*out = BURROW_KEY_UNKNOWN;
+	for (size_t i = 0; i < KEY_TYPE_COUNT; i++) {
+		if (strcasecmp(name, key_types[i]->keygen_name) == 0 || strcmp(name, key_types[i]->name) == 0) {
+			*out = key_types[i]->type;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(known_keygen_names) / sizeof(known_keygen_names[0]); i++)
+		if (strcasecmp(name, known_keygen_names[i]) == 0)
+			return BURROW_E_UNSUPPORTED;
+	return keys_type_name_known(bstr_cstr(name)) ? BURROW_E_UNSUPPORTED : BURROW_E_NOTFOUND;
+}
+
+/* ---- key objects ---- */
+
+static struct burrow_key *key_new(const struct key_ops *ops)
+{
+	struct burrow_key *key = calloc(1, sizeof(*key));
+	if (key)
+		key->ops = ops;
+	return key;
+}
+
+void burrow_key_free(struct burrow_key *key)
+{
+	if (!key)
+		return;
+	crypto_wipe(key, sizeof(*key));
+	free(key);
+}
+
+int burrow_key_generate(enum burrow_key_type type, int bits, struct burrow_key **out)
+{
+	if (!out)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	const struct key_ops *ops = keys_ops_by_type(type);
+	if (!ops)
+		return BURROW_E_UNSUPPORTED;
+	struct burrow_key *key = key_new(ops);
+	if (!key)
+		return BURROW_E_NOMEM;
+	int err = ops->generate(key, bits);
+	if (err) {
+		burrow_key_free(key);
+		return err;
+	}
+	key->has_private = true;
+	*out = key;
+	return 0;
+}
+
+int burrow_key_dup_public(const struct burrow_key *key, struct burrow_key **out)
+{
+	if (!key || !out)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	/* Through the blob, so that no private field can be copied by mistake. */
+	uint8_t *blob;
+	size_t len;
+	int err = burrow_key_to_blob(key, &blob, &len);
+	if (err)
+		return err;
+	err = burrow_key_from_blob(blob, len, out);
+	free(blob);
+	return err;
+}
+
+enum burrow_key_type burrow_key_type(const struct burrow_key *key)
+{
+	return key ? key->ops->type : BURROW_KEY_UNKNOWN;
+}
+
+const char *burrow_key_type_name(const struct burrow_key *key)
+{
+	return key ? key->ops->name : "unknown";
+}
+
+const char *burrow_key_type_short(const struct burrow_key *key)
+{
+	return key ? key->ops->short_name : "UNKNOWN";
+}
+
+int burrow_key_bits(const struct burrow_key *key)
+{
+	return key ? key->ops->bits(key) : 0;
+}
+
+bool burrow_key_has_private(const struct burrow_key *key)
+{
+	return key && key->has_private;
+}
+
+bool burrow_key_equal_public(const struct burrow_key *a, const struct burrow_key *b)
+{
+	return a && b && a->ops == b->ops && a->ops->equal_public(a, b);
+}
+
+int keys_buf_detach(struct buf *b, uint8_t **out, size_t *len)
+{
+	if (!buf_ok(b)) {
+		buf_free(b);
+		return BURROW_E_NOMEM;
+	}
+	size_t n = buf_len(b);
+	uint8_t *p = malloc(n ? n : 1);
+	if (!p) {
+		buf_free(b);
+		return BURROW_E_NOMEM;
+	}
+	if (n)
+		memcpy(p, buf_ptr(b), n);
+	buf_free(b); /* wipes: the bytes may be private key material */
+	*out = p;
+	*len = n;
+	return 0;
+}
+
+/* ---- public key blobs (RFC 4253 6.6) ---- */
+
+int burrow_key_from_blob(const uint8_t *blob, size_t len, struct burrow_key **out)
+{
+	if (!out || (!blob && len))
+		return BURROW_E_INVALID;
+	*out = NULL;
+	struct rd r;
+	rd_init(&r, blob, len);
+	struct bstr name = rd_string(&r);
+	if (!rd_ok(&r))
+		return BURROW_E_PARSE;
+	int err = keys_check_type_name(name);
+	if (err)
+		return err;
+	struct burrow_key *key = key_new(keys_ops_by_name(name));
+	if (!key)
+		return BURROW_E_NOMEM;
+	key->ops->public_read(key, &r);
+	if (!rd_done(&r)) {
+		burrow_key_free(key);
+		return BURROW_E_PARSE;
+	}
+	*out = key;
+	return 0;
+}
+
+int burrow_key_to_blob(const struct burrow_key *key, uint8_t **blob, size_t *len)
+{
+	if (!key || !blob || !len)
+		return BURROW_E_INVALID;
+	*blob = NULL;
+	*len = 0;
+	struct buf b;
+	buf_init(&b);
+	buf_put_cstring(&b, key->ops->name);
+	key->ops->public_write(key, &b);
+	return keys_buf_detach(&b, blob, len);
+}
+
+/* ---- private key data inside openssh-key-v1 ---- */
+
+int keys_private_read(struct rd *r, struct burrow_key **out)
+{
+	*out = NULL;
+	struct bstr name = rd_string(r);
+	if (!rd_ok(r))
+		return BURROW_E_PARSE;
+	int err = keys_check_type_name(name);
+	if (err)
+		return err;
+	struct burrow_key *key = key_new(keys_ops_by_name(name));
+	if (!key)
+		return BURROW_E_NOMEM;
+	err = key->ops->private_read(key, r);
+	if (err) {
+		burrow_key_free(key);
+		return err;
+	}
+	key->has_private = true;
+	*out = key;
+	return 0;
+}
+
+int keys_private_write(const struct burrow_key *key, struct buf *b)
+{
+	if (!key->has_private)
+		return BURROW_E_INVALID;
+	buf_put_cstring(b, key->ops->name);
+	key->ops->private_write(key, b);
+	return buf_ok(b) ? 0 : BURROW_E_NOMEM;
+}
+
+/* ---- signature blobs (RFC 4253 6.6): string algorithm || string signature ---- */
+
+static bool key_allows_sig_alg(const struct burrow_key *key, struct bstr alg)
+{
+	for (const char *const *a = key->ops->sig_algs; *a; a++)
+		if (bstr_eq(alg, *a))
+			return true;
+	return false;
+}
+
+int burrow_key_sign(const struct burrow_key *key, const char *sig_alg, const uint8_t *data,
+		    size_t len, uint8_t **sig, size_t *sig_len)
+{
+	if (!key || !sig || !sig_len || (!data && len))
+		return BURROW_E_INVALID;
+	*sig = NULL;
+	*sig_len = 0;
+	if (!key->has_private)
+		return BURROW_E_INVALID;
+	if (!sig_alg)
+		sig_alg = key->ops->sig_algs[0];
+	if (!key_allows_sig_alg(key, bstr_cstr(sig_alg)))
+		return BURROW_E_UNSUPPORTED;
+
+	struct buf raw, b;
+	buf_init(&raw);
+	buf_init(&b);
+	int err = key->ops->sign(key, sig_alg, data, len, &raw);
+	if (err == 0 && !buf_ok(&raw))
+		err = BURROW_E_NOMEM;
+	if (err) {
+		buf_free(&raw);
+		return err;
+	}
+	buf_put_cstring(&b, sig_alg);
+	buf_put_string(&b, buf_ptr(&raw), buf_len(&raw));
+	buf_free(&raw);
+	return keys_buf_detach(&b, sig, sig_len);
+}
+
+int burrow_key_verify(const struct burrow_key *key, const uint8_t *sig, size_t sig_len,
+		      const uint8_t *data, size_t len)
+{
+	if (!key || (!sig && sig_len) || (!data && len))
+		return BURROW_E_INVALID;
+	struct rd r;
+	rd_init(&r, sig, sig_len);
+	struct bstr alg = rd_string(&r);
+	struct bstr raw = rd_string(&r);
+	if (!rd_done(&r))
+		return BURROW_E_SIGNATURE;
+	if (!key_allows_sig_alg(key, alg))
+		return BURROW_E_SIGNATURE;
+	int err = key->ops->verify(key, alg, raw, data, len);
+	return err == 0 ? 0 : BURROW_E_SIGNATURE;
+}

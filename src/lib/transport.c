@@ -1,0 +1,290 @@
+/*
+ * The transport layer (RFC 4253): version exchange (4.2), the binary packet protocol (6),
+ * sequence numbers (6.4), and holding back our own messages while a key exchange runs (7.1).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conn_internal.h"
+
+static const char burrow_version_line[] = "SSH-2.0-burrow_" BURROW_VERSION;
+
+int transport_start(struct burrow_conn *c)
+{
+	c->my_version = bstr_dup(bstr_cstr(burrow_version_line));
+	if (!c->my_version)
+		return BURROW_E_NOMEM;
+	buf_put(&c->out, burrow_version_line, strlen(burrow_version_line));
+	buf_put(&c->out, "\r\n", 2);
+	return buf_ok(&c->out) ? 0 : BURROW_E_NOMEM;
+}
+
+static bool version_chars_ok(struct bstr line)
+{
+	for (size_t i = 0; i < line.len; i++)
+		if (line.p[i] < 0x20 || line.p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static bool has_prefix(struct bstr s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return s.len >= n && memcmp(s.p, prefix, n) == 0;
+}
+
+/* One line (without CR LF) from the peer before packets start. 1: it was the version, 0: another line. */
+static int transport_take_line(struct burrow_conn *c, struct bstr line)
+{
+	if (!has_prefix(line, "SSH-")) {
+		/* RFC 4253 4.2: only a server may send other lines first. */
+		if (c->role == BURROW_SERVER)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "bad protocol version identification '%.*s'",
+					 (int)(line.len > 64 ? 64 : line.len), (const char *)line.p);
+		return 0;
+	}
+	if (!version_chars_ok(line))
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "version line holds control characters");
+	if (!has_prefix(line, "SSH-2.0-") && !has_prefix(line, "SSH-1.99-"))
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_VERSION_NOT_SUPPORTED,
+				 "protocol version not supported: '%.*s'", (int)(line.len > 64 ? 64 : line.len),
+				 (const char *)line.p);
+	c->peer_version = bstr_dup(line);
+	if (!c->peer_version)
+		return BURROW_E_NOMEM;
+	return 1;
+}
+
+static int transport_read_version(struct burrow_conn *c)
+{
+	while (!c->version_done) {
+		const uint8_t *p = buf_ptr(&c->in);
+		size_t avail = buf_len(&c->in);
+		const uint8_t *nl = avail ? memchr(p, '\n', avail) : NULL;
+		if (!nl) {
+			if (avail >= TRANSPORT_VERSION_MAX)
+				return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "version line too long");
+			return 0;
+		}
+		size_t line_len = (size_t)(nl - p) + 1;
+		if (line_len > TRANSPORT_VERSION_MAX)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "version line too long");
+		c->pre_version_bytes += line_len;
+		if (c->pre_version_bytes > TRANSPORT_MAX_PRE_VERSION_BYTES)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "no version line from peer");
+		struct bstr line = bstr_from(p, line_len - 1);
+		if (line.len && line.p[line.len - 1] == '\r')
+			line.len--;
+		int r = transport_take_line(c, line);
+		buf_consume(&c->in, line_len);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			c->version_done = true;
+	}
+	return 1;
+}
+
+static uint32_t load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Padding alignment: whole packet, or everything after the length when the length is in clear. */
+struct packet_shape {
+	size_t block, tag;
+	bool length_aligned; /* the 4 length bytes count towards the block alignment */
+};
+
+static struct packet_shape packet_shape(const struct pkt_cipher *ci)
+{
+	struct packet_shape s = { 8, 0, true };
+	if (ci) {
+		const struct pkt_cipher_alg *alg = pkt_cipher_alg(ci);
+		s.block = alg->block_size < 8 ? 8 : alg->block_size;
+		s.tag = alg->tag_len;
+		s.length_aligned = alg->length_encrypted;
+	}
+	return s;
+}
+
+static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
+{
+	struct packet_shape shape = packet_shape(c->recv.cipher);
+	uint8_t *p = buf_ptr(&c->in);
+	size_t avail = buf_len(&c->in);
+	if (c->in_packet_len == 0) {
+		if (avail < 4)
+			return 0;
+		uint32_t len;
+		if (c->recv.cipher) {
+			int r = pkt_cipher_peek_length(c->recv.cipher, c->recv.seq, p, &len);
+			if (r < 0)
+				return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "cannot decrypt packet length");
+		} else {
+			len = load_be32(p);
+		}
+		size_t aligned = len + (shape.length_aligned ? 4 : 0);
+		if (len > TRANSPORT_MAX_PACKET_LEN)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "packet length %u over the limit of %u",
+					 len, TRANSPORT_MAX_PACKET_LEN);
+		if (len < 1 + 4 + 1 || aligned % shape.block != 0)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "bad packet length %u", len);
+		c->in_packet_len = len;
+	}
+	size_t total = 4 + (size_t)c->in_packet_len + shape.tag;
+	if (avail < total)
+		return 0;
+	if (c->recv.cipher) {
+		int r = pkt_cipher_open(c->recv.cipher, c->recv.seq, p, 4 + c->in_packet_len, p + 4 + c->in_packet_len);
+		if (r == BURROW_E_MAC)
+			return conn_fail_code(c, BURROW_E_MAC, BURROW_DISCONNECT_MAC_ERROR, "corrupted MAC on input");
+		if (r < 0)
+			return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "packet decryption failed");
+	}
+	uint32_t len = c->in_packet_len;
+	uint8_t padding = p[4];
+	if (padding < 4 || (uint32_t)padding + 1 >= len)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "bad padding length %u", padding);
+	*msg = bstr_from(p + 5, len - 1 - padding);
+	c->in_packet_len = 0;
+	c->in_hold = total;
+	c->recv.seq++;
+	c->recv.bytes += total;
+	c->recv.packets++;
+	return 1;
+}
+
+int transport_read_message(struct burrow_conn *c, struct bstr *msg)
+{
+	if (c->closed)
+		return BURROW_E_CLOSED;
+	if (!c->version_done) {
+		int r = transport_read_version(c);
+		if (r <= 0)
+			return r;
+	}
+	return transport_read_packet(c, msg);
+}
+
+void transport_release_input(struct burrow_conn *c)
+{
+	if (c->in_hold) {
+		buf_consume(&c->in, c->in_hold);
+		c->in_hold = 0;
+	}
+}
+
+bool transport_sending_blocked(const struct burrow_conn *c)
+{
+	return c->kex.sent_kexinit && !c->kex.sent_newkeys;
+}
+
+/* RFC 4253 7.1: while our key exchange runs only these may go out. */
+static bool allowed_during_kex(uint8_t type)
+{
+	return (type >= SSH_MSG_DISCONNECT && type <= SSH_MSG_DEBUG) || (type >= SSH_MSG_KEXINIT && type <= 49);
+}
+
+struct buf *transport_msg_begin(struct burrow_conn *c, uint8_t type)
+{
+	struct buf *b = transport_sending_blocked(c) && !allowed_during_kex(type) ? &c->deferred : &c->out;
+	c->msg_target = b;
+	c->msg_start = buf_len(b);
+	/* out: uint32 packet_length + byte padding_length, filled in at the end; deferred: uint32 length */
+	buf_extend(b, b == &c->out ? 5 : 4);
+	buf_put_u8(b, type);
+	return b;
+}
+
+/* Pads, frames and seals the message that starts at `start` in c->out. */
+static int transport_seal(struct burrow_conn *c, size_t start)
+{
+	struct packet_shape shape = packet_shape(c->send.cipher);
+	struct buf *b = &c->out;
+	size_t payload_len = buf_len(b) - start - 5;
+	size_t covered = (shape.length_aligned ? 4 : 0) + 1 + payload_len;
+	size_t padding = shape.block - covered % shape.block;
+	if (padding < 4)
+		padding += shape.block;
+	uint8_t *tail = buf_extend(b, padding + shape.tag);
+	if (!tail)
+		return BURROW_E_NOMEM;
+	crypto_random(tail, padding);
+	uint8_t *p = buf_ptr(b) + start;
+	uint32_t packet_len = (uint32_t)(1 + payload_len + padding);
+	store_be32(p, packet_len);
+	p[4] = (uint8_t)padding;
+	if (c->send.cipher) {
+		int r = pkt_cipher_seal(c->send.cipher, c->send.seq, p, 4 + packet_len, p + 4 + packet_len);
+		if (r < 0)
+			return r;
+	}
+	c->send.seq++;
+	c->send.bytes += 4 + packet_len + shape.tag;
+	c->send.packets++;
+	return 0;
+}
+
+int transport_msg_end(struct burrow_conn *c)
+{
+	struct buf *b = c->msg_target;
+	c->msg_target = NULL;
+	if (!b || !buf_ok(b))
+		return BURROW_E_NOMEM;
+	if (b == &c->deferred) {
+		store_be32(buf_ptr(b) + c->msg_start, (uint32_t)(buf_len(b) - c->msg_start - 4));
+		return 0;
+	}
+	int r = transport_seal(c, c->msg_start);
+	if (r < 0)
+		return r;
+	if (!c->kex.in_progress && kex_rekey_due(c))
+		return kex_send_kexinit(c);
+	return 0;
+}
+
+int transport_flush_deferred(struct burrow_conn *c)
+{
+	struct rd r;
+	rd_init(&r, buf_ptr(&c->deferred), buf_len(&c->deferred));
+	while (rd_remaining(&r) > 0) {
+		struct bstr payload = rd_string(&r);
+		if (!rd_ok(&r) || payload.len == 0)
+			return BURROW_E_INVALID;
+		size_t start = buf_len(&c->out);
+		buf_extend(&c->out, 5);
+		buf_put(&c->out, payload.p, payload.len);
+		if (!buf_ok(&c->out))
+			return BURROW_E_NOMEM;
+		int err = transport_seal(c, start);
+		if (err < 0)
+			return err;
+	}
+	buf_reset(&c->deferred);
+	return 0;
+}
+
+int transport_send_disconnect(struct burrow_conn *c, uint32_t reason, const char *message)
+{
+	struct buf *b = transport_msg_begin(c, SSH_MSG_DISCONNECT);
+	buf_put_u32(b, reason);
+	buf_put_cstring(b, message);
+	buf_put_cstring(b, "");
+	return transport_msg_end(c);
+}
+
+int transport_send_unimplemented(struct burrow_conn *c, uint32_t seq)
+{
+	struct buf *b = transport_msg_begin(c, SSH_MSG_UNIMPLEMENTED);
+	buf_put_u32(b, seq);
+	return transport_msg_end(c);
+}

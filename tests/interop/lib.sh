@@ -1,0 +1,230 @@
+# tests/interop/lib.sh: sourced by every interop case script as
+#     . "$(dirname "$0")/lib.sh" "$@"
+# with $1 = the build directory holding burrowd, burrow, burrow-keygen.
+#
+# Gives: $BUILD, $T (a private temp dir, removed at exit), $ME (current user name),
+#   pass NAME | fail NAME WHY | skip NAME WHY   one result line each (PASS:/FAIL:/SKIP:)
+#   skip_all WHY NAME...    fail_all WHY NAME...   one line per case name
+#   need_cmd CMD...         true if every command exists; else sets $MISSING
+#   pick_port               prints a free 127.0.0.1 TCP port
+#   wait_port PORT [PID] [SECS]   until something accepts on PORT (false if PID died or timeout)
+#   gen_key FILE [COMMENT]  Ed25519 key pair with ssh-keygen (FILE, FILE.pub)
+#   start_burrowd HOSTKEY AUTHKEYS [ARG...]   sets BURROWD_PORT BURROWD_PID BURROWD_LOG
+#   start_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]  sets SSHD_PORT SSHD_PID SSHD_LOG
+#   stop_pid PID            stop one process we started
+#   check_log LOG NAME      FAIL line if a sanitizer reported anything in LOG
+#   finish                  stop our servers, check their logs, exit 1 if any case failed
+#   sha_of FILE | sha_stdin the sha256 hex digest
+# Only processes this script started are ever killed, by PID.
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+	echo "usage: $0 BUILD_DIR" >&2
+	exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ME=$(id -un)
+T=$(mktemp -d /tmp/burrow-interop.XXXXXX)
+chmod 700 "$T"
+export LC_ALL=C
+
+_OUR_PIDS=()
+_OUR_LOGS=()
+_FAILS=0
+_USED_PORTS=" "
+
+pass() { echo "PASS: $1"; }
+fail() {
+	echo "FAIL: $1 (${2:-no reason given})"
+	_FAILS=$((_FAILS + 1))
+}
+skip() { echo "SKIP: $1 (${2:-no reason given})"; }
+skip_all() {
+	local why=$1 name
+	shift
+	for name in "$@"; do skip "$name" "$why"; done
+}
+fail_all() {
+	local why=$1 name
+	shift
+	for name in "$@"; do fail "$name" "$why"; done
+}
+
+need_cmd() {
+	MISSING=""
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || MISSING="$MISSING $c"
+	done
+	MISSING=${MISSING# }
+	[ -z "$MISSING" ]
+}
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+sha_stdin() { sha256sum | cut -d' ' -f1; }
+
+# first_line FILE: the first line of FILE for a failure reason, shortened.
+first_line() { head -n 1 "$1" 2>/dev/null | cut -c1-160; }
+# tail_text FILE: last lines of FILE squeezed into one line for a failure reason.
+tail_text() { tail -n 3 "$1" 2>/dev/null | tr '\n' ' ' | cut -c1-240; }
+
+_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+	local i port
+	for i in $(seq 1 200); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		case "$_USED_PORTS" in *" $port "*) continue ;; esac
+		if ! _port_in_use "$port"; then
+			_USED_PORTS="$_USED_PORTS$port "
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "pick_port: no free port found" >&2
+	return 1
+}
+
+# wait_port PORT [PID] [SECS]: poll until a connect to 127.0.0.1:PORT succeeds.
+wait_port() {
+	local port=$1 pid=${2:-} secs=${3:-10} i
+	for i in $(seq 1 $((secs * 10))); do
+		_port_in_use "$port" && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+gen_key() {
+	rm -f "$1" "$1.pub"
+	ssh-keygen -q -t ed25519 -N '' -C "${2:-burrow-interop}" -f "$1" </dev/null >/dev/null
+}
+
+stop_pid() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# start_burrowd HOSTKEY AUTHKEYS [ARG...]: our server on a fresh port, in the foreground mode
+# (-D) with logs on stderr (-e) into a file; serves the current user.
+start_burrowd() {
+	local hostkey=$1 authkeys=$2
+	shift 2
+	BURROWD_PORT=$(pick_port) || return 1
+	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
+	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$hostkey" \
+		-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$authkeys" -o PidFile=none "$@" \
+		</dev/null >"$BURROWD_LOG" 2>&1 &
+	BURROWD_PID=$!
+	_OUR_PIDS+=("$BURROWD_PID")
+	_OUR_LOGS+=("$BURROWD_LOG")
+	if ! wait_port "$BURROWD_PORT" "$BURROWD_PID" 10; then
+		START_ERROR="burrowd did not listen on port $BURROWD_PORT: $(tail_text "$BURROWD_LOG")"
+		return 1
+	fi
+}
+
+# sshd_usable: true if OpenSSH's server can run here; else sets $SSHD_SKIP to the reason.
+sshd_usable() {
+	SSHD_SKIP=""
+	if [ ! -x /usr/sbin/sshd ]; then
+		SSHD_SKIP="/usr/sbin/sshd not installed (openssh-server)"
+	elif [ "$(id -u)" = 0 ] && ! getent passwd sshd >/dev/null 2>&1; then
+		SSHD_SKIP="privilege separation user sshd missing (openssh-server creates it)"
+	fi
+	[ -z "$SSHD_SKIP" ]
+}
+
+# start_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]: OpenSSH's sshd with its own config, on a fresh
+# port, serving the current user by public key only.
+start_sshd() {
+	local hostkey=$1 authkeys=$2 line
+	shift 2
+	SSHD_PORT=$(pick_port) || return 1
+	SSHD_LOG="$T/sshd.$SSHD_PORT.log"
+	local cfg="$T/sshd_config.$SSHD_PORT"
+	{
+		echo "Port $SSHD_PORT"
+		echo "ListenAddress 127.0.0.1"
+		echo "HostKey $hostkey"
+		echo "AuthorizedKeysFile $authkeys"
+		echo "UsePAM no"
+		echo "StrictModes no"
+		echo "PidFile none"
+		echo "PermitRootLogin prohibit-password"
+		echo "PubkeyAuthentication yes"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "UseDNS no"
+		echo "LogLevel VERBOSE"
+		echo "MaxStartups 64"
+		for line in "$@"; do echo "$line"; done
+	} >"$cfg"
+	if [ "$(id -u)" = 0 ]; then
+		# sshd's privilege-separation chroot; the Debian package normally creates it at boot.
+		mkdir -p /run/sshd && chmod 755 /run/sshd
+	fi
+	/usr/sbin/sshd -D -e -f "$cfg" </dev/null >"$SSHD_LOG" 2>&1 &
+	SSHD_PID=$!
+	_OUR_PIDS+=("$SSHD_PID")
+	_OUR_LOGS+=("$SSHD_LOG")
+	if ! wait_port "$SSHD_PORT" "$SSHD_PID" 10; then
+		START_ERROR="sshd did not listen on port $SSHD_PORT: $(tail_text "$SSHD_LOG")"
+		return 1
+	fi
+}
+
+# check_log LOG NAME: a FAIL line if ASan/LSan/UBSan wrote a report into LOG.
+check_log() {
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1" 2>/dev/null; then
+		fail "$2" "sanitizer report in $(basename "$1"): $(grep -m1 -E 'ERROR: |runtime error:' "$1" | cut -c1-160)"
+	fi
+}
+
+_cleanup() {
+	local pid
+	for pid in "${_OUR_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "interop: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# finish: stop our servers (so a leak report at exit lands in their logs), print any burrowd
+# sanitizer report as a failure, and exit 1 if any case failed. On failure the servers' logs are
+# printed to stderr (run-tests shows them).
+finish() {
+	local pid log
+	for pid in "${_OUR_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	_OUR_PIDS=()
+	for log in "${_OUR_LOGS[@]}"; do
+		case "$(basename "$log")" in
+		burrowd.*) check_log "$log" "$(basename "$0" .sh)_burrowd_sanitizers" ;;
+		esac
+	done
+	if [ "$_FAILS" -gt 0 ]; then
+		for log in "${_OUR_LOGS[@]}"; do
+			echo "----- $(basename "$log") (last 40 lines) -----" >&2
+			tail -n 40 "$log" >&2
+		done
+		exit 1
+	fi
+	exit 0
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# PuTTY's plink -> our burrowd: exec (stdout, stderr, exit status), 16 MiB up and down with
+# checksums, and the pinned host key (-hostkey SHA256:...) must match ours or plink refuses.
+. "$(dirname "$0")/lib.sh" "$@"
+
+BIG_MIB=${PLINK_MIB:-16}
+CASE_TIMEOUT=${CASE_TIMEOUT:-120}
+cases=(plink_exec "plink_${BIG_MIB}MiB_up" "plink_${BIG_MIB}MiB_down" plink_wrong_host_key_refused)
+
+if ! need_cmd plink puttygen; then
+	skip_all "missing $MISSING (putty-tools)" "${cases[@]}"
+	finish
+fi
+if ! need_cmd ssh-keygen sha256sum timeout; then
+	skip_all "missing $MISSING (openssh-client/coreutils)" "${cases[@]}"
+	finish
+fi
+if [ ! -x "$BUILD/burrowd" ]; then
+	fail_all "$BUILD/burrowd was not built" "${cases[@]}"
+	finish
+fi
+
+gen_key "$T/host_ed25519" "burrowd-host"
+gen_key "$T/other_host_ed25519" "other-host"
+gen_key "$T/user_ed25519" "user"
+cp "$T/user_ed25519.pub" "$T/authorized_keys"
+mkdir -p "$T/home"
+if ! HOME="$T/home" puttygen "$T/user_ed25519" -O private -o "$T/user_ed25519.ppk" \
+	</dev/null >"$T/puttygen.log" 2>&1; then
+	fail_all "puttygen could not convert the key: $(tail_text "$T/puttygen.log")" "${cases[@]}"
+	finish
+fi
+# plink 0.78 takes "SHA256:<base64>" (as ssh-keygen -l -E sha256 prints it) for -hostkey.
+FPR=$(ssh-keygen -l -E sha256 -f "$T/host_ed25519.pub" | cut -d' ' -f2)
+OTHER_FPR=$(ssh-keygen -l -E sha256 -f "$T/other_host_ed25519.pub" | cut -d' ' -f2)
+
+if ! start_burrowd "$T/host_ed25519" "$T/authorized_keys"; then
+	fail_all "$START_ERROR" "${cases[@]}"
+	finish
+fi
+PORT=$BURROWD_PORT
+
+# plink_to HOSTKEY-FPR COMMAND: HOME points into $T so PuTTY's files stay out of the real home.
+plink_to() {
+	local fpr=$1
+	shift
+	HOME="$T/home" timeout "$CASE_TIMEOUT" plink -batch -ssh -noagent -P "$PORT" -l "$ME" \
+		-i "$T/user_ed25519.ppk" -hostkey "$fpr" 127.0.0.1 "$@"
+}
+
+name=plink_exec
+plink_to "$FPR" 'echo out; echo err >&2; exit 42' </dev/null >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -ne 42 ]; then
+	fail "$name" "exit status $rc, want 42; stderr: $(tail_text "$T/err")"
+elif ! printf 'out\n' | cmp -s - "$T/out"; then
+	fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
+elif ! grep -qx 'err' "$T/err"; then
+	fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
+else
+	pass "$name"
+fi
+
+head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$T/big"
+BIG_SHA=$(sha_of "$T/big")
+
+name="plink_${BIG_MIB}MiB_up"
+got=$(plink_to "$FPR" sha256sum <"$T/big" 2>"$T/err")
+rc=$?
+got=${got%% *}
+if [ "$rc" -ne 0 ]; then
+	fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
+elif [ "$got" != "$BIG_SHA" ]; then
+	fail "$name" "far side sha256 '$got' != local $BIG_SHA"
+else
+	pass "$name"
+fi
+
+name="plink_${BIG_MIB}MiB_down"
+got=$(
+	plink_to "$FPR" cat "$T/big" </dev/null 2>"$T/err" | sha_stdin
+	exit "${PIPESTATUS[0]}"
+)
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
+elif [ "$got" != "$BIG_SHA" ]; then
+	fail "$name" "received sha256 $got != $BIG_SHA"
+else
+	pass "$name"
+fi
+rm -f "$T/big"
+
+# The key burrowd presents is ours: pinning a different one must make plink refuse.
+name=plink_wrong_host_key_refused
+plink_to "$OTHER_FPR" 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 0 ] || [ -s "$T/out" ]; then
+	fail "$name" "plink accepted a host key other than the pinned one (exit $rc)"
+elif ! grep -qi 'host key' "$T/err"; then
+	fail "$name" "plink failed (exit $rc) but not over the host key: $(tail_text "$T/err")"
+else
+	pass "$name"
+fi
+
+finish

@@ -10,7 +10,10 @@ set(CMAKE_DEPENDS_LANGUAGES
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/src/cmd/burrowd/authkeys.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o.d"
   "/work/main/src/cmd/burrowd/hostkeys.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o.d"
+  "/work/main/src/cmd/burrowd/main.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o.d"
   "/work/main/src/cmd/burrowd/servconf.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o.d"
+  "/work/main/src/cmd/burrowd/server_conn.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o.d"
+  "/work/main/src/cmd/burrowd/session.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o.d"
   "/work/main/src/cmd/burrowd/signals.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o.d"
   "/work/main/src/cmd/burrowd/users.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o.d"
   "/work/main/src/cmd/burrowd/util.c" "CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o" "gcc" "CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o.d"

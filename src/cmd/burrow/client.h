@@ -96,7 +96,10 @@ bool hostkey_verify(const struct client_options *o, const char *peer_ip, const s
 int net_connect(const struct client_options *o, char **peer_ip);
 
 /* ---- the session ---- */
-/* Runs the connection to the end; returns the process exit status. */
-int session_run(const struct client_options *o, int sock, const char *peer_ip, const char *command);
+/* Creates the engine for these options; prints ssh's message for a bad algorithm list. */
+int session_conn_new(const struct client_options *o, struct burrow_conn **out);
+/* Runs the connection to the end (takes conn and sock); returns the process exit status. */
+int session_run(const struct client_options *o, struct burrow_conn *conn, int sock, const char *peer_ip,
+		const char *command);
 
 #endif

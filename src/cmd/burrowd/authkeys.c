@@ -5,6 +5,7 @@
  * whether the key is listed. Key options that would restrict the login in a way we cannot
  * enforce yet (command=, from=, ...) make that line refuse the key.
  */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <errno.h>

@@ -82,6 +82,7 @@ struct user_info {
 /* Copies the passwd entry; 0, or -1 when there is no such user. */
 int user_lookup_name(const char *name, struct user_info *out);
 int user_lookup_uid(uid_t uid, struct user_info *out);
+int user_info_dup(const struct user_info *in, struct user_info *out);
 void user_info_free(struct user_info *user);
 /* Switch effective ids to the user while touching their files (root only); restore after. */
 struct saved_ids {

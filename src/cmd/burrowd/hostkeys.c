@@ -2,6 +2,7 @@
  * Host keys: openssh-key-v1 private key files, refused like sshd refuses them when group or
  * others may read them.
  */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <errno.h>

@@ -41,6 +41,13 @@ int user_lookup_uid(uid_t uid, struct user_info *out)
 	return pw ? user_copy(pw, out) : -1;
 }
 
+int user_info_dup(const struct user_info *in, struct user_info *out)
+{
+	struct passwd pw = { .pw_name = in->name, .pw_dir = in->home, .pw_shell = in->shell,
+			     .pw_uid = in->uid, .pw_gid = in->gid };
+	return user_copy(&pw, out);
+}
+
 void user_info_free(struct user_info *user)
 {
 	if (!user)

@@ -1,0 +1,646 @@
+/*
+ * One connection, in its own process: the event loop of burrow.h over a nonblocking socket,
+ * the self-pipe (SIGCHLD) and the pipes of the processes run for the user. Decisions that are
+ * the program's (who may log in, which channels and requests to allow) are made here; the
+ * protocol is libburrow's.
+ */
+#include "burrowd.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "session.h"
+
+#define SOCKET_READ_SIZE (128u * 1024)
+#define MAX_SESSIONS 64
+#define FINAL_FLUSH_MS 2000
+
+struct server_conn {
+	const struct server_options *opts;
+	struct burrow_conn *conn;
+	int sock;
+	char peer_addr[64], local_addr[64];
+	int peer_port, local_port;
+	uint64_t start_ms;
+
+	bool privileged;           /* running as root: serve any system user */
+	struct user_info self;     /* unprivileged: the only user we serve */
+	/* The user named in the latest attempt, looked up once per name. */
+	char *candidate_name;
+	struct user_info candidate;
+	const struct user_info *candidate_ok; /* NULL: invalid or refused */
+	char *accepted_key;        /* "ED25519 SHA256:..." of the key just accepted with signature */
+	char *accepted_user;
+
+	bool authenticated;
+	struct user_info user;
+
+	struct session *sessions[MAX_SESSIONS];
+	size_t session_count;
+
+	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
+	bool finished;
+};
+
+static uint8_t socket_buffer[SOCKET_READ_SIZE];
+
+static const char *preauth(const struct server_conn *c)
+{
+	return c->authenticated ? "" : " [preauth]";
+}
+
+static void disconnect(struct server_conn *c, uint32_t reason, const char *message)
+{
+	c->we_disconnected = true;
+	int r = burrow_conn_disconnect(c->conn, reason, message);
+	if (r < 0) {
+		log_debug("disconnect: %s", burrow_strerror(r));
+		c->finished = true;
+	}
+}
+
+/* ---- users ---- */
+
+static bool shell_usable(const struct user_info *u)
+{
+	if (access(u->shell, X_OK) == 0)
+		return true;
+	log_info("User %s not allowed because shell %s does not exist or is not executable", u->name,
+		 u->shell);
+	return false;
+}
+
+/* The user an attempt names, or NULL when nobody may log in under that name (logged once). */
+static const struct user_info *login_user(struct server_conn *c, const char *name)
+{
+	if (c->candidate_name && strcmp(c->candidate_name, name) == 0)
+		return c->candidate_ok;
+	free(c->candidate_name);
+	user_info_free(&c->candidate);
+	c->candidate_ok = NULL;
+	c->candidate_name = strdup(name);
+	if (!c->candidate_name)
+		return NULL;
+	bool known;
+	if (c->privileged) {
+		known = user_lookup_name(name, &c->candidate) == 0;
+		if (known && shell_usable(&c->candidate))
+			c->candidate_ok = &c->candidate;
+	} else {
+		/* An ordinary user's burrowd can only ever run things as that user. */
+		known = strcmp(name, c->self.name) == 0;
+		if (known)
+			c->candidate_ok = &c->self;
+	}
+	if (!known)
+		log_info("Invalid user %s from %s port %d", name, c->peer_addr, c->peer_port);
+	return c->candidate_ok;
+}
+
+/* ---- authentication ---- */
+
+static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
+{
+	const struct user_info *u = login_user(c, ev->user);
+	char *fp = NULL;
+	if (burrow_key_fingerprint_sha256(ev->key, &fp) < 0)
+		fp = NULL;
+	const char *type = burrow_key_type_short(ev->key);
+	char where[128];
+	snprintf(where, sizeof(where), "%s port %d", c->peer_addr, c->peer_port);
+	bool ok = false;
+	if (!c->opts->pubkey_authentication)
+		log_debug("PubkeyAuthentication no: refusing key");
+	else if (u)
+		ok = authkeys_allows(c->opts, u, ev->key, where);
+	if (ok && ev->has_signature) {
+		free(c->accepted_key);
+		free(c->accepted_user);
+		c->accepted_key = malloc(strlen(type) + (fp ? strlen(fp) : 1) + 2);
+		if (c->accepted_key)
+			sprintf(c->accepted_key, "%s %s", type, fp ? fp : "?");
+		c->accepted_user = strdup(ev->user);
+	} else if (ok) {
+		log_debug("Public key %s %s is acceptable for %s", type, fp ? fp : "?", ev->user);
+	} else {
+		/* A query for a key that is simply not listed is routine; say it louder when an
+		 * unknown user or a signed attempt fails, as sshd does. */
+		log_msg(!u || ev->has_signature ? LOG_LVL_INFO : LOG_LVL_VERBOSE,
+			"Failed publickey for %s%s from %s port %d ssh2: %s %s", u ? "" : "invalid user ",
+			ev->user, c->peer_addr, c->peer_port, type, fp ? fp : "?");
+	}
+	free(fp);
+	int r = burrow_auth_verdict(c->conn, ok);
+	if (r < 0)
+		log_error("auth verdict: %s", burrow_strerror(r));
+}
+
+static void on_auth_failure(struct server_conn *c, const struct burrow_event *ev)
+{
+	const char *method = ev->name ? ev->name : "?";
+	const char *user = ev->user ? ev->user : "?";
+	const struct user_info *u = ev->user ? login_user(c, ev->user) : NULL;
+	if (strcmp(method, "publickey") == 0)
+		return; /* logged with the key when we were asked */
+	log_msg(strcmp(method, "none") == 0 ? LOG_LVL_DEBUG1 : LOG_LVL_VERBOSE,
+		"Failed %s for %s%s from %s port %d ssh2", method, u ? "" : "invalid user ", user,
+		c->peer_addr, c->peer_port);
+}
+
+static void on_auth_success(struct server_conn *c, const struct burrow_event *ev)
+{
+	const struct user_info *u = ev->user ? login_user(c, ev->user) : NULL;
+	if (!u || !c->accepted_user || strcmp(c->accepted_user, ev->user) != 0) {
+		/* We never accepted this user: something is badly wrong; stop here. */
+		log_error("authentication succeeded for %s, which burrowd did not accept", ev->user ? ev->user : "?");
+		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
+		return;
+	}
+	log_info("Accepted publickey for %s from %s port %d ssh2: %s", ev->user, c->peer_addr,
+		 c->peer_port, c->accepted_key ? c->accepted_key : "?");
+	struct user_info copy;
+	if (user_info_dup(u, &copy) < 0) {
+		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
+		return;
+	}
+	c->user = copy;
+	c->authenticated = true;
+	/* Root: become the user now, before anything runs on their behalf. */
+	if (c->privileged && ids_drop_to_user(&c->user) < 0) {
+		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
+		return;
+	}
+}
+
+/* ---- channels ---- */
+
+static struct session *find_session(struct server_conn *c, uint32_t channel)
+{
+	for (size_t i = 0; i < c->session_count; i++)
+		if (c->sessions[i]->channel == channel)
+			return c->sessions[i];
+	return NULL;
+}
+
+static void remove_session(struct server_conn *c, struct session *s)
+{
+	for (size_t i = 0; i < c->session_count; i++) {
+		if (c->sessions[i] == s) {
+			c->sessions[i] = c->sessions[--c->session_count];
+			break;
+		}
+	}
+	session_free(s);
+}
+
+static void on_channel_open(struct server_conn *c, const struct burrow_event *ev)
+{
+	const char *type = ev->name ? ev->name : "";
+	bool accept = false;
+	uint32_t reason = BURROW_OPEN_UNKNOWN_CHANNEL_TYPE;
+	const char *message = "unknown channel type";
+	if (strcmp(type, "session") == 0) {
+		if (!c->authenticated) {
+			reason = BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED;
+			message = "not authenticated";
+		} else if (c->session_count >= MAX_SESSIONS) {
+			reason = BURROW_OPEN_RESOURCE_SHORTAGE;
+			message = "too many sessions";
+		} else {
+			struct session *s = session_new(ev->channel);
+			if (s) {
+				c->sessions[c->session_count++] = s;
+				accept = true;
+			} else {
+				reason = BURROW_OPEN_RESOURCE_SHORTAGE;
+				message = "out of memory";
+			}
+		}
+	} else {
+		log_debug("refusing channel of type %s", type);
+	}
+	int r = burrow_chan_open_verdict(c->conn, ev->channel, accept, accept ? 0 : reason,
+					 accept ? NULL : message);
+	if (r < 0)
+		log_error("channel open verdict: %s", burrow_strerror(r));
+}
+
+/* Starts the process for "exec" (command) or "shell" (NULL). */
+static bool start_process(struct server_conn *c, struct session *s, const char *command)
+{
+	if (s->pid != 0)
+		return false; /* one process per session channel */
+	struct session_origin origin = {
+		.user = &c->user,
+		.peer_addr = c->peer_addr,
+		.peer_port = c->peer_port,
+		.local_addr = c->local_addr,
+		.local_port = c->local_port,
+	};
+	log_verbose("Starting session: %s for %s from %s port %d id %u", command ? "command" : "shell",
+		    c->user.name, c->peer_addr, c->peer_port, s->channel);
+	return session_start(s, c->conn, &origin, command) == 0;
+}
+
+static void on_channel_request(struct server_conn *c, const struct burrow_event *ev)
+{
+	struct session *s = find_session(c, ev->channel);
+	const char *name = ev->name ? ev->name : "";
+	bool ok = false;
+	if (!s || s->close_sent) {
+		ok = false;
+	} else if (strcmp(name, "exec") == 0) {
+		/* The command is a (pointer, length) view; a NUL inside cannot reach a shell. */
+		if (memchr(ev->data, 0, ev->len)) {
+			log_info("exec request with a NUL byte in the command refused");
+		} else {
+			char *command = strndup((const char *)ev->data, ev->len);
+			if (command)
+				ok = start_process(c, s, command);
+			free(command);
+		}
+	} else if (strcmp(name, "shell") == 0) {
+		ok = start_process(c, s, NULL);
+	} else {
+		/* "env" without AcceptEnv, "pty-req" (no PTYs yet), "subsystem", and the rest. */
+		log_debug("channel %u: refusing request %s", ev->channel, name);
+	}
+	if (ev->want_reply) {
+		int r = burrow_chan_request_verdict(c->conn, ev->channel, ok);
+		if (r < 0)
+			log_error("channel request verdict: %s", burrow_strerror(r));
+	}
+}
+
+static void on_channel_data(struct server_conn *c, const struct burrow_event *ev)
+{
+	struct session *s = find_session(c, ev->channel);
+	if (!s) {
+		burrow_chan_consumed(c->conn, ev->channel, ev->len);
+		return;
+	}
+	session_input(s, c->conn, ev->stream, ev->data, ev->len);
+}
+
+static void on_channel_closed(struct server_conn *c, const struct burrow_event *ev)
+{
+	struct session *s = find_session(c, ev->channel);
+	if (!s)
+		return;
+	/* The peer is gone from this channel: hang up on the process, as sshd does. */
+	session_hangup(s);
+	remove_session(c, s);
+}
+
+/* ---- the end of the connection ---- */
+
+static void on_disconnected(struct server_conn *c, const struct burrow_event *ev)
+{
+	const char *message = ev->message && *ev->message ? ev->message : NULL;
+	const char *error = burrow_conn_last_error(c->conn);
+	char who[160];
+	if (c->authenticated)
+		snprintf(who, sizeof(who), "user %s ", c->user.name);
+	else if (c->candidate_ok)
+		snprintf(who, sizeof(who), "authenticating user %s ", c->candidate_ok->name);
+	else
+		who[0] = 0;
+	if (ev->by_peer && ev->reason != BURROW_DISCONNECT_CONNECTION_LOST) {
+		log_info("Received disconnect from %s port %d:%u: %s%s", c->peer_addr, c->peer_port,
+			 ev->reason, message ? message : "", preauth(c));
+		log_info("Disconnected from %s%s port %d%s", who, c->peer_addr, c->peer_port, preauth(c));
+	} else if (ev->reason == BURROW_DISCONNECT_CONNECTION_LOST) {
+		log_info("Connection closed by %s%s port %d%s", who, c->peer_addr, c->peer_port, preauth(c));
+	} else if (c->we_disconnected) {
+		log_info("Disconnected from %s%s port %d: %s%s", who, c->peer_addr, c->peer_port,
+			 message ? message : "closed", preauth(c));
+	} else {
+		/* The engine ended it: the peer broke the protocol (or worse). */
+		log_info("Disconnected from %s%s port %d: %s%s", who, c->peer_addr, c->peer_port,
+			 error && *error ? error : message ? message : "protocol error", preauth(c));
+	}
+	c->finished = true;
+}
+
+static void handle_event(struct server_conn *c, const struct burrow_event *ev)
+{
+	switch (ev->type) {
+	case BURROW_EV_KEX_DONE: {
+		struct burrow_negotiated n;
+		if (burrow_conn_negotiated(c->conn, &n) == 0)
+			log_debug("kex done: %s host key %s cipher %s/%s mac %s/%s%s", n.kex, n.hostkey,
+				  n.cipher_c2s, n.cipher_s2c, n.mac_c2s ? n.mac_c2s : "<implicit>",
+				  n.mac_s2c ? n.mac_s2c : "<implicit>", n.strict_kex ? " strict-kex" : "");
+		break;
+	}
+	case BURROW_EV_AUTH_PUBKEY:
+		on_auth_pubkey(c, ev);
+		break;
+	case BURROW_EV_AUTH_SUCCESS:
+		on_auth_success(c, ev);
+		break;
+	case BURROW_EV_AUTH_FAILURE:
+		on_auth_failure(c, ev);
+		break;
+	case BURROW_EV_CHANNEL_OPEN:
+		on_channel_open(c, ev);
+		break;
+	case BURROW_EV_CHANNEL_REQUEST:
+		on_channel_request(c, ev);
+		break;
+	case BURROW_EV_CHANNEL_DATA:
+		on_channel_data(c, ev);
+		break;
+	case BURROW_EV_CHANNEL_EOF: {
+		struct session *s = find_session(c, ev->channel);
+		if (s)
+			session_input_eof(s, c->conn);
+		break;
+	}
+	case BURROW_EV_CHANNEL_CLOSED:
+		on_channel_closed(c, ev);
+		break;
+	case BURROW_EV_DISCONNECTED:
+		on_disconnected(c, ev);
+		break;
+	case BURROW_EV_CHANNEL_WINDOW: /* the next poll round reads process output again */
+	default:
+		break;
+	}
+}
+
+/* ---- I/O ---- */
+
+static size_t pending_output(struct server_conn *c)
+{
+	const uint8_t *p;
+	return burrow_conn_output(c->conn, &p);
+}
+
+/* Writes what the socket takes now. -1 when the socket is dead. */
+static int flush_socket(struct server_conn *c)
+{
+	for (;;) {
+		const uint8_t *p;
+		size_t n = burrow_conn_output(c->conn, &p);
+		if (n == 0)
+			return 0;
+		ssize_t w = send(c->sock, p, n, MSG_NOSIGNAL);
+		if (w > 0) {
+			burrow_conn_output_consume(c->conn, (size_t)w);
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		log_verbose("write to %s port %d: %s", c->peer_addr, c->peer_port,
+			    w < 0 ? strerror(errno) : "short write");
+		return -1;
+	}
+}
+
+/* Last words (our DISCONNECT) get a short while to leave. */
+static void final_flush(struct server_conn *c)
+{
+	uint64_t deadline = monotonic_ms() + FINAL_FLUSH_MS;
+	while (pending_output(c) > 0) {
+		if (flush_socket(c) < 0)
+			return;
+		if (pending_output(c) == 0)
+			return;
+		uint64_t now = monotonic_ms();
+		if (now >= deadline)
+			return;
+		struct pollfd pfd = { .fd = c->sock, .events = POLLOUT };
+		poll(&pfd, 1, (int)(deadline - now));
+	}
+}
+
+static void read_socket(struct server_conn *c)
+{
+	ssize_t n = recv(c->sock, socket_buffer, sizeof(socket_buffer), 0);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	int r;
+	if (n <= 0) {
+		if (n < 0)
+			log_verbose("read from %s port %d: %s", c->peer_addr, c->peer_port, strerror(errno));
+		r = burrow_conn_feed_eof(c->conn);
+	} else {
+		r = burrow_conn_feed(c->conn, socket_buffer, (size_t)n);
+	}
+	/* An error ends the connection; next_event reports how. */
+	if (r < 0)
+		log_debug("feed: %s", burrow_strerror(r));
+}
+
+static void reap_children(struct server_conn *c)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < c->session_count; i++) {
+			struct session *s = c->sessions[i];
+			if (s->pid == pid && !s->exited) {
+				s->exited = true;
+				s->wait_status = status;
+				log_debug("channel %u: process %ld exited, status 0x%x", s->channel, (long)pid,
+					  (unsigned)status);
+			}
+		}
+	}
+}
+
+/* Drains every event the engine has. false when the connection is over. */
+static bool drain_events(struct server_conn *c)
+{
+	for (;;) {
+		struct burrow_event ev;
+		memset(&ev, 0, sizeof(ev));
+		int r = burrow_conn_next_event(c->conn, &ev);
+		if (r > 0) {
+			handle_event(c, &ev);
+			if (c->finished)
+				return false;
+			continue;
+		}
+		if (r < 0) {
+			if (!c->finished) {
+				const char *e = burrow_conn_last_error(c->conn);
+				log_info("Connection from %s port %d ended: %s%s", c->peer_addr, c->peer_port,
+					 e && *e ? e : burrow_strerror(r), preauth(c));
+			}
+			return false;
+		}
+		return true;
+	}
+}
+
+enum { POLL_SIGNALS, POLL_SOCKET, POLL_FIXED };
+
+static void event_loop(struct server_conn *c)
+{
+	struct pollfd pfds[POLL_FIXED + 3 * MAX_SESSIONS];
+	struct {
+		struct session *s;
+		int what; /* 0 stdout, 1 stderr, 2 stdin */
+	} owners[3 * MAX_SESSIONS];
+	bool sock_eof = false;
+
+	for (;;) {
+		uint64_t now = monotonic_ms();
+		burrow_conn_tick(c->conn, now);
+		if (!c->authenticated && !c->we_disconnected && now - c->start_ms > BURROWD_LOGIN_GRACE_MS) {
+			log_info("Timeout before authentication for %s port %d", c->peer_addr, c->peer_port);
+			disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "Timeout before authentication");
+		}
+		if (got_sigchld) {
+			got_sigchld = 0;
+			reap_children(c);
+		}
+		if (!drain_events(c) || c->finished)
+			break;
+		for (size_t i = 0; i < c->session_count; i++) {
+			session_send_pending(c->sessions[i], c->conn);
+			session_maybe_finish(c->sessions[i], c->conn);
+		}
+		if (flush_socket(c) < 0)
+			break;
+
+		/* Build the poll set for this round. */
+		size_t n = POLL_FIXED, owner_count = 0;
+		pfds[POLL_SIGNALS] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
+		short sock_events = 0;
+		/* Read from the peer only while our unsent output is small: a peer that does not read
+		 * must not make us buffer without bound. */
+		if (!sock_eof && pending_output(c) < SESSION_OUTPUT_HIGH_WATER)
+			sock_events |= POLLIN;
+		if (pending_output(c) > 0)
+			sock_events |= POLLOUT;
+		pfds[POLL_SOCKET] = (struct pollfd){ .fd = sock_events ? c->sock : -1, .events = sock_events };
+		for (size_t i = 0; i < c->session_count; i++) {
+			struct session *s = c->sessions[i];
+			for (int stream = 0; stream < 2; stream++) {
+				if (!session_wants_output(s, c->conn, stream))
+					continue;
+				pfds[n++] = (struct pollfd){ .fd = stream ? s->fd_err : s->fd_out, .events = POLLIN };
+				owners[owner_count].s = s;
+				owners[owner_count++].what = stream;
+			}
+			if (s->fd_in >= 0 && s->in.len > 0) {
+				pfds[n++] = (struct pollfd){ .fd = s->fd_in, .events = POLLOUT };
+				owners[owner_count].s = s;
+				owners[owner_count++].what = 2;
+			}
+		}
+		int timeout = c->authenticated ? 10000 : 1000;
+		int ready = poll(pfds, (nfds_t)n, timeout);
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfds[POLL_SIGNALS].revents)
+			signals_drain();
+		if (pfds[POLL_SOCKET].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (sock_events & POLLIN) {
+				read_socket(c);
+			} else if (pfds[POLL_SOCKET].revents & (POLLHUP | POLLERR)) {
+				/* Cannot write and we are not reading: the peer is gone. */
+				sock_eof = true;
+				burrow_conn_feed_eof(c->conn);
+			}
+		}
+		for (size_t i = 0; i < owner_count; i++) {
+			struct pollfd *p = &pfds[POLL_FIXED + i];
+			if (!p->revents)
+				continue;
+			if (owners[i].what == 2)
+				session_write_stdin(owners[i].s, c->conn);
+			else
+				session_read_output(owners[i].s, c->conn, owners[i].what);
+		}
+	}
+	final_flush(c);
+}
+
+/* ---- setup ---- */
+
+static void describe_socket(struct server_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(c->sock, (struct sockaddr *)&ss, &len) == 0)
+		sockaddr_format(&ss, c->peer_addr, sizeof(c->peer_addr), &c->peer_port);
+	else
+		snprintf(c->peer_addr, sizeof(c->peer_addr), "UNKNOWN");
+	len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(c->sock, (struct sockaddr *)&ss, &len) == 0)
+		sockaddr_format(&ss, c->local_addr, sizeof(c->local_addr), &c->local_port);
+	else
+		snprintf(c->local_addr, sizeof(c->local_addr), "UNKNOWN");
+}
+
+int server_conn_serve(const struct server_options *opts, struct burrow_key *const *host_keys,
+		      size_t host_key_count, int sock)
+{
+	struct server_conn c;
+	memset(&c, 0, sizeof(c));
+	c.opts = opts;
+	c.sock = sock;
+	c.start_ms = monotonic_ms();
+	c.privileged = geteuid() == 0;
+	describe_socket(&c);
+	log_info("Connection from %s port %d on %s port %d", c.peer_addr, c.peer_port, c.local_addr,
+		 c.local_port);
+	if (!c.privileged && user_lookup_uid(getuid(), &c.self) < 0) {
+		log_error("cannot find the user burrowd runs as (uid %lu)", (unsigned long)getuid());
+		close(sock);
+		return 255;
+	}
+	int one = 1;
+	setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	set_nonblocking(sock);
+
+	struct burrow_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.role = BURROW_SERVER;
+	cfg.host_keys = host_keys;
+	cfg.host_key_count = host_key_count;
+	/* Only publickey for now; password authentication is a later step. */
+	cfg.auth_methods = "publickey";
+	int r = burrow_conn_new(&cfg, &c.conn);
+	if (r < 0) {
+		log_error("cannot set up the connection: %s", burrow_strerror(r));
+		close(sock);
+		return 255;
+	}
+	event_loop(&c);
+
+	for (size_t i = 0; i < c.session_count; i++) {
+		session_hangup(c.sessions[i]);
+		session_free(c.sessions[i]);
+	}
+	burrow_conn_free(c.conn);
+	close(sock);
+	user_info_free(&c.self);
+	user_info_free(&c.candidate);
+	user_info_free(&c.user);
+	free(c.candidate_name);
+	free(c.accepted_key);
+	free(c.accepted_user);
+	return 0;
+}

@@ -44,13 +44,23 @@ set(CMAKE_MAKEFILE_PRODUCTS
 
 # Dependency information for all targets:
 set(CMAKE_DEPEND_INFO_FILES
-  "CMakeFiles/burrow.dir/DependInfo.cmake"
+  "CMakeFiles/libburrow.dir/DependInfo.cmake"
   "CMakeFiles/burrow_cmd_common.dir/DependInfo.cmake"
   "CMakeFiles/burrowd.dir/DependInfo.cmake"
+  "CMakeFiles/burrow.dir/DependInfo.cmake"
   "CMakeFiles/burrow-keygen.dir/DependInfo.cmake"
+  "CMakeFiles/test_authorized_keys.dir/DependInfo.cmake"
+  "CMakeFiles/test_base64.dir/DependInfo.cmake"
+  "CMakeFiles/test_buf.dir/DependInfo.cmake"
+  "CMakeFiles/test_crypto_aesgcm.dir/DependInfo.cmake"
   "CMakeFiles/test_crypto_basics.dir/DependInfo.cmake"
+  "CMakeFiles/test_crypto_chachapoly.dir/DependInfo.cmake"
   "CMakeFiles/test_crypto_ed25519.dir/DependInfo.cmake"
   "CMakeFiles/test_crypto_hash.dir/DependInfo.cmake"
   "CMakeFiles/test_crypto_x25519.dir/DependInfo.cmake"
   "CMakeFiles/test_error.dir/DependInfo.cmake"
+  "CMakeFiles/test_keyfile.dir/DependInfo.cmake"
+  "CMakeFiles/test_keys.dir/DependInfo.cmake"
+  "CMakeFiles/test_engine_hostile.dir/DependInfo.cmake"
+  "CMakeFiles/test_engine_session.dir/DependInfo.cmake"
   )

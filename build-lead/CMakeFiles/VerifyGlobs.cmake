@@ -22,6 +22,7 @@ set(OLD_GLOB
   "/work/main/src/cmd/burrow/identity.c"
   "/work/main/src/cmd/burrow/net.c"
   "/work/main/src/cmd/burrow/options.c"
+  "/work/main/src/cmd/burrow/session.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -91,6 +92,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/unit/test_*.c")
 set(OLD_GLOB
   "/work/main/tests/unit/test_base64.c"
+  "/work/main/tests/unit/test_buf.c"
   "/work/main/tests/unit/test_crypto_aesgcm.c"
   "/work/main/tests/unit/test_crypto_basics.c"
   "/work/main/tests/unit/test_crypto_chachapoly.c"
@@ -98,6 +100,7 @@ set(OLD_GLOB
   "/work/main/tests/unit/test_crypto_hash.c"
   "/work/main/tests/unit/test_crypto_x25519.c"
   "/work/main/tests/unit/test_error.c"
+  "/work/main/tests/unit/test_keyfile.c"
   "/work/main/tests/unit/test_keys.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")

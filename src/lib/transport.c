@@ -111,7 +111,9 @@ static struct packet_shape packet_shape(const struct pkt_cipher *ci)
 		const struct pkt_cipher_alg *alg = pkt_cipher_alg(ci);
 		s.block = alg->block_size < 8 ? 8 : alg->block_size;
 		s.tag = alg->tag_len;
-		s.length_aligned = alg->length_encrypted;
+		/* AEAD modes treat the length as additional data, outside the alignment, even
+		 * chacha20-poly1305 which encrypts it (OpenSSH packet.c: aadlen = 4). */
+		s.length_aligned = alg->tag_len == 0;
 	}
 	return s;
 }

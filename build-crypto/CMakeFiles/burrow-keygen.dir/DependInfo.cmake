@@ -8,13 +8,16 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/cmd/burrow-keygen/generate.c" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o" "gcc" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o.d"
+  "/work/main/src/cmd/burrow-keygen/io.c" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o" "gcc" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o.d"
   "/work/main/src/cmd/burrow-keygen/main.c" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o" "gcc" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o.d"
+  "/work/main/src/cmd/burrow-keygen/show.c" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o" "gcc" "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o.d"
   )
 
 # Targets to which this target links.
 set(CMAKE_TARGET_LINKED_INFO_FILES
   "/work/main/build-crypto/CMakeFiles/burrow_cmd_common.dir/DependInfo.cmake"
-  "/work/main/build-crypto/CMakeFiles/burrow.dir/DependInfo.cmake"
+  "/work/main/build-crypto/CMakeFiles/libburrow.dir/DependInfo.cmake"
   )
 
 # Fortran module output directory.

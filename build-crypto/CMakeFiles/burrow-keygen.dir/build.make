@@ -69,10 +69,38 @@ include CMakeFiles/burrow-keygen.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/burrow-keygen.dir/flags.make
 
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o: CMakeFiles/burrow-keygen.dir/flags.make
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o: /work/main/src/cmd/burrow-keygen/generate.c
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o: CMakeFiles/burrow-keygen.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o -MF CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o.d -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o -c /work/main/src/cmd/burrow-keygen/generate.c
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow-keygen/generate.c > CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.i
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow-keygen/generate.c -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.s
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o: CMakeFiles/burrow-keygen.dir/flags.make
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o: /work/main/src/cmd/burrow-keygen/io.c
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o: CMakeFiles/burrow-keygen.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o -MF CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o.d -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o -c /work/main/src/cmd/burrow-keygen/io.c
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow-keygen/io.c > CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.i
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow-keygen/io.c -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.s
+
 CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o: CMakeFiles/burrow-keygen.dir/flags.make
 CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o: /work/main/src/cmd/burrow-keygen/main.c
 CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o: CMakeFiles/burrow-keygen.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o -MF CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o.d -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o -c /work/main/src/cmd/burrow-keygen/main.c
 
 CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.i: cmake_force
@@ -83,20 +111,40 @@ CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow-keygen/main.c -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.s
 
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o: CMakeFiles/burrow-keygen.dir/flags.make
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o: /work/main/src/cmd/burrow-keygen/show.c
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o: CMakeFiles/burrow-keygen.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o -MF CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o.d -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o -c /work/main/src/cmd/burrow-keygen/show.c
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow-keygen/show.c > CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.i
+
+CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow-keygen/show.c -o CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.s
+
 # Object files for target burrow-keygen
 burrow__keygen_OBJECTS = \
-"CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o"
+"CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o" \
+"CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o" \
+"CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o" \
+"CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o"
 
 # External object files for target burrow-keygen
 burrow__keygen_EXTERNAL_OBJECTS =
 
+burrow-keygen: CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o
+burrow-keygen: CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o
 burrow-keygen: CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o
+burrow-keygen: CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o
 burrow-keygen: CMakeFiles/burrow-keygen.dir/build.make
 burrow-keygen: libburrow_cmd_common.a
 burrow-keygen: libburrow.a
 burrow-keygen: /usr/lib/x86_64-linux-gnu/libcrypto.so
 burrow-keygen: CMakeFiles/burrow-keygen.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Linking C executable burrow-keygen"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Linking C executable burrow-keygen"
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/burrow-keygen.dir/link.txt --verbose=$(VERBOSE)
 
 # Rule to build all files generated by this target.

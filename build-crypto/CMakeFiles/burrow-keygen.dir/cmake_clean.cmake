@@ -1,6 +1,12 @@
 file(REMOVE_RECURSE
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o"
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/generate.c.o.d"
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o"
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/io.c.o.d"
   "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o"
   "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/main.c.o.d"
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o"
+  "CMakeFiles/burrow-keygen.dir/src/cmd/burrow-keygen/show.c.o.d"
   "burrow-keygen"
   "burrow-keygen.pdb"
 )

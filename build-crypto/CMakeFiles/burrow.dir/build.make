@@ -69,372 +69,118 @@ include CMakeFiles/burrow.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/burrow.dir/flags.make
 
-CMakeFiles/burrow.dir/src/lib/algos.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/algos.c.o: /work/main/src/lib/algos.c
-CMakeFiles/burrow.dir/src/lib/algos.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrow.dir/src/lib/algos.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/algos.c.o -MF CMakeFiles/burrow.dir/src/lib/algos.c.o.d -o CMakeFiles/burrow.dir/src/lib/algos.c.o -c /work/main/src/lib/algos.c
-
-CMakeFiles/burrow.dir/src/lib/algos.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/algos.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/algos.c > CMakeFiles/burrow.dir/src/lib/algos.c.i
-
-CMakeFiles/burrow.dir/src/lib/algos.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/algos.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/algos.c -o CMakeFiles/burrow.dir/src/lib/algos.c.s
-
-CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o: /work/main/src/lib/authorized_keys.c
-CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o -MF CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o.d -o CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o -c /work/main/src/lib/authorized_keys.c
-
-CMakeFiles/burrow.dir/src/lib/authorized_keys.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/authorized_keys.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/authorized_keys.c > CMakeFiles/burrow.dir/src/lib/authorized_keys.c.i
-
-CMakeFiles/burrow.dir/src/lib/authorized_keys.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/authorized_keys.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/authorized_keys.c -o CMakeFiles/burrow.dir/src/lib/authorized_keys.c.s
-
-CMakeFiles/burrow.dir/src/lib/base64.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/base64.c.o: /work/main/src/lib/base64.c
-CMakeFiles/burrow.dir/src/lib/base64.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/burrow.dir/src/lib/base64.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/base64.c.o -MF CMakeFiles/burrow.dir/src/lib/base64.c.o.d -o CMakeFiles/burrow.dir/src/lib/base64.c.o -c /work/main/src/lib/base64.c
-
-CMakeFiles/burrow.dir/src/lib/base64.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/base64.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/base64.c > CMakeFiles/burrow.dir/src/lib/base64.c.i
-
-CMakeFiles/burrow.dir/src/lib/base64.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/base64.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/base64.c -o CMakeFiles/burrow.dir/src/lib/base64.c.s
-
-CMakeFiles/burrow.dir/src/lib/buf.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/buf.c.o: /work/main/src/lib/buf.c
-CMakeFiles/burrow.dir/src/lib/buf.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/burrow.dir/src/lib/buf.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/buf.c.o -MF CMakeFiles/burrow.dir/src/lib/buf.c.o.d -o CMakeFiles/burrow.dir/src/lib/buf.c.o -c /work/main/src/lib/buf.c
-
-CMakeFiles/burrow.dir/src/lib/buf.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/buf.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/buf.c > CMakeFiles/burrow.dir/src/lib/buf.c.i
-
-CMakeFiles/burrow.dir/src/lib/buf.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/buf.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/buf.c -o CMakeFiles/burrow.dir/src/lib/buf.c.s
-
-CMakeFiles/burrow.dir/src/lib/conn.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/conn.c.o: /work/main/src/lib/conn.c
-CMakeFiles/burrow.dir/src/lib/conn.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/burrow.dir/src/lib/conn.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/conn.c.o -MF CMakeFiles/burrow.dir/src/lib/conn.c.o.d -o CMakeFiles/burrow.dir/src/lib/conn.c.o -c /work/main/src/lib/conn.c
-
-CMakeFiles/burrow.dir/src/lib/conn.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/conn.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/conn.c > CMakeFiles/burrow.dir/src/lib/conn.c.i
-
-CMakeFiles/burrow.dir/src/lib/conn.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/conn.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/conn.c -o CMakeFiles/burrow.dir/src/lib/conn.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o: /work/main/src/lib/crypto/aesgcm.c
-CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o -c /work/main/src/lib/crypto/aesgcm.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/aesgcm.c > CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/aesgcm.c -o CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o: /work/main/src/lib/crypto/chachapoly.c
-CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o -c /work/main/src/lib/crypto/chachapoly.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/chachapoly.c > CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/chachapoly.c -o CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o: /work/main/src/lib/crypto/ct.c
-CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o -c /work/main/src/lib/crypto/ct.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/ct.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/ct.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/ct.c > CMakeFiles/burrow.dir/src/lib/crypto/ct.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/ct.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/ct.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/ct.c -o CMakeFiles/burrow.dir/src/lib/crypto/ct.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o: /work/main/src/lib/crypto/ed25519.c
-CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o -c /work/main/src/lib/crypto/ed25519.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/ed25519.c > CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/ed25519.c -o CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o: /work/main/src/lib/crypto/hash.c
-CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o -c /work/main/src/lib/crypto/hash.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/hash.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/hash.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/hash.c > CMakeFiles/burrow.dir/src/lib/crypto/hash.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/hash.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/hash.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/hash.c -o CMakeFiles/burrow.dir/src/lib/crypto/hash.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o: /work/main/src/lib/crypto/pkt_cipher.c
-CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o -c /work/main/src/lib/crypto/pkt_cipher.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/pkt_cipher.c > CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/pkt_cipher.c -o CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/random.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/random.c.o: /work/main/src/lib/crypto/random.c
-CMakeFiles/burrow.dir/src/lib/crypto/random.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/random.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/random.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/random.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/random.c.o -c /work/main/src/lib/crypto/random.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/random.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/random.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/random.c > CMakeFiles/burrow.dir/src/lib/crypto/random.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/random.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/random.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/random.c -o CMakeFiles/burrow.dir/src/lib/crypto/random.c.s
-
-CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o: /work/main/src/lib/crypto/x25519.c
-CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o -MF CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o.d -o CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o -c /work/main/src/lib/crypto/x25519.c
-
-CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/crypto/x25519.c > CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.i
-
-CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/crypto/x25519.c -o CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.s
-
-CMakeFiles/burrow.dir/src/lib/error.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/error.c.o: /work/main/src/lib/error.c
-CMakeFiles/burrow.dir/src/lib/error.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/burrow.dir/src/lib/error.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/error.c.o -MF CMakeFiles/burrow.dir/src/lib/error.c.o.d -o CMakeFiles/burrow.dir/src/lib/error.c.o -c /work/main/src/lib/error.c
-
-CMakeFiles/burrow.dir/src/lib/error.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/error.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/error.c > CMakeFiles/burrow.dir/src/lib/error.c.i
-
-CMakeFiles/burrow.dir/src/lib/error.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/error.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/error.c -o CMakeFiles/burrow.dir/src/lib/error.c.s
-
-CMakeFiles/burrow.dir/src/lib/fingerprint.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/fingerprint.c.o: /work/main/src/lib/fingerprint.c
-CMakeFiles/burrow.dir/src/lib/fingerprint.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/burrow.dir/src/lib/fingerprint.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/fingerprint.c.o -MF CMakeFiles/burrow.dir/src/lib/fingerprint.c.o.d -o CMakeFiles/burrow.dir/src/lib/fingerprint.c.o -c /work/main/src/lib/fingerprint.c
-
-CMakeFiles/burrow.dir/src/lib/fingerprint.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/fingerprint.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/fingerprint.c > CMakeFiles/burrow.dir/src/lib/fingerprint.c.i
-
-CMakeFiles/burrow.dir/src/lib/fingerprint.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/fingerprint.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/fingerprint.c -o CMakeFiles/burrow.dir/src/lib/fingerprint.c.s
-
-CMakeFiles/burrow.dir/src/lib/kex.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/kex.c.o: /work/main/src/lib/kex.c
-CMakeFiles/burrow.dir/src/lib/kex.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/burrow.dir/src/lib/kex.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/kex.c.o -MF CMakeFiles/burrow.dir/src/lib/kex.c.o.d -o CMakeFiles/burrow.dir/src/lib/kex.c.o -c /work/main/src/lib/kex.c
-
-CMakeFiles/burrow.dir/src/lib/kex.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/kex.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/kex.c > CMakeFiles/burrow.dir/src/lib/kex.c.i
-
-CMakeFiles/burrow.dir/src/lib/kex.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/kex.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/kex.c -o CMakeFiles/burrow.dir/src/lib/kex.c.s
-
-CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o: /work/main/src/lib/kex_curve25519.c
-CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o -MF CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o.d -o CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o -c /work/main/src/lib/kex_curve25519.c
-
-CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/kex_curve25519.c > CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.i
-
-CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/kex_curve25519.c -o CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.s
-
-CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o: /work/main/src/lib/keyfile_openssh.c
-CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o -MF CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o.d -o CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o -c /work/main/src/lib/keyfile_openssh.c
-
-CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/keyfile_openssh.c > CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.i
-
-CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/keyfile_openssh.c -o CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.s
-
-CMakeFiles/burrow.dir/src/lib/keyline.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/keyline.c.o: /work/main/src/lib/keyline.c
-CMakeFiles/burrow.dir/src/lib/keyline.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/burrow.dir/src/lib/keyline.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/keyline.c.o -MF CMakeFiles/burrow.dir/src/lib/keyline.c.o.d -o CMakeFiles/burrow.dir/src/lib/keyline.c.o -c /work/main/src/lib/keyline.c
-
-CMakeFiles/burrow.dir/src/lib/keyline.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/keyline.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/keyline.c > CMakeFiles/burrow.dir/src/lib/keyline.c.i
-
-CMakeFiles/burrow.dir/src/lib/keyline.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/keyline.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/keyline.c -o CMakeFiles/burrow.dir/src/lib/keyline.c.s
-
-CMakeFiles/burrow.dir/src/lib/keys.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/keys.c.o: /work/main/src/lib/keys.c
-CMakeFiles/burrow.dir/src/lib/keys.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/burrow.dir/src/lib/keys.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/keys.c.o -MF CMakeFiles/burrow.dir/src/lib/keys.c.o.d -o CMakeFiles/burrow.dir/src/lib/keys.c.o -c /work/main/src/lib/keys.c
-
-CMakeFiles/burrow.dir/src/lib/keys.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/keys.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/keys.c > CMakeFiles/burrow.dir/src/lib/keys.c.i
-
-CMakeFiles/burrow.dir/src/lib/keys.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/keys.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/keys.c -o CMakeFiles/burrow.dir/src/lib/keys.c.s
-
-CMakeFiles/burrow.dir/src/lib/known_hosts.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/known_hosts.c.o: /work/main/src/lib/known_hosts.c
-CMakeFiles/burrow.dir/src/lib/known_hosts.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/burrow.dir/src/lib/known_hosts.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/known_hosts.c.o -MF CMakeFiles/burrow.dir/src/lib/known_hosts.c.o.d -o CMakeFiles/burrow.dir/src/lib/known_hosts.c.o -c /work/main/src/lib/known_hosts.c
-
-CMakeFiles/burrow.dir/src/lib/known_hosts.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/known_hosts.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/known_hosts.c > CMakeFiles/burrow.dir/src/lib/known_hosts.c.i
-
-CMakeFiles/burrow.dir/src/lib/known_hosts.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/known_hosts.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/known_hosts.c -o CMakeFiles/burrow.dir/src/lib/known_hosts.c.s
-
-CMakeFiles/burrow.dir/src/lib/transport.c.o: CMakeFiles/burrow.dir/flags.make
-CMakeFiles/burrow.dir/src/lib/transport.c.o: /work/main/src/lib/transport.c
-CMakeFiles/burrow.dir/src/lib/transport.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/burrow.dir/src/lib/transport.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/lib/transport.c.o -MF CMakeFiles/burrow.dir/src/lib/transport.c.o.d -o CMakeFiles/burrow.dir/src/lib/transport.c.o -c /work/main/src/lib/transport.c
-
-CMakeFiles/burrow.dir/src/lib/transport.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/lib/transport.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lib/transport.c > CMakeFiles/burrow.dir/src/lib/transport.c.i
-
-CMakeFiles/burrow.dir/src/lib/transport.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/lib/transport.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lib/transport.c -o CMakeFiles/burrow.dir/src/lib/transport.c.s
+CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o: /work/main/src/cmd/burrow/hostkey.c
+CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o -c /work/main/src/cmd/burrow/hostkey.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/hostkey.c > CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/hostkey.c -o CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.s
+
+CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o: /work/main/src/cmd/burrow/identity.c
+CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o -c /work/main/src/cmd/burrow/identity.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/identity.c > CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/identity.c -o CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.s
+
+CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o: /work/main/src/cmd/burrow/main.c
+CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o -c /work/main/src/cmd/burrow/main.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/main.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/main.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/main.c > CMakeFiles/burrow.dir/src/cmd/burrow/main.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/main.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/main.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/main.c -o CMakeFiles/burrow.dir/src/cmd/burrow/main.c.s
+
+CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o: /work/main/src/cmd/burrow/net.c
+CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o -c /work/main/src/cmd/burrow/net.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/net.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/net.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/net.c > CMakeFiles/burrow.dir/src/cmd/burrow/net.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/net.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/net.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/net.c -o CMakeFiles/burrow.dir/src/cmd/burrow/net.c.s
+
+CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o: /work/main/src/cmd/burrow/options.c
+CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o -c /work/main/src/cmd/burrow/options.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/options.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/options.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/options.c > CMakeFiles/burrow.dir/src/cmd/burrow/options.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/options.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/options.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/options.c -o CMakeFiles/burrow.dir/src/cmd/burrow/options.c.s
+
+CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o: CMakeFiles/burrow.dir/flags.make
+CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o: /work/main/src/cmd/burrow/session.c
+CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o: CMakeFiles/burrow.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o -MF CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o.d -o CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o -c /work/main/src/cmd/burrow/session.c
+
+CMakeFiles/burrow.dir/src/cmd/burrow/session.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrow.dir/src/cmd/burrow/session.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrow/session.c > CMakeFiles/burrow.dir/src/cmd/burrow/session.c.i
+
+CMakeFiles/burrow.dir/src/cmd/burrow/session.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrow.dir/src/cmd/burrow/session.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrow/session.c -o CMakeFiles/burrow.dir/src/cmd/burrow/session.c.s
 
 # Object files for target burrow
 burrow_OBJECTS = \
-"CMakeFiles/burrow.dir/src/lib/algos.c.o" \
-"CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o" \
-"CMakeFiles/burrow.dir/src/lib/base64.c.o" \
-"CMakeFiles/burrow.dir/src/lib/buf.c.o" \
-"CMakeFiles/burrow.dir/src/lib/conn.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/random.c.o" \
-"CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o" \
-"CMakeFiles/burrow.dir/src/lib/error.c.o" \
-"CMakeFiles/burrow.dir/src/lib/fingerprint.c.o" \
-"CMakeFiles/burrow.dir/src/lib/kex.c.o" \
-"CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o" \
-"CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o" \
-"CMakeFiles/burrow.dir/src/lib/keyline.c.o" \
-"CMakeFiles/burrow.dir/src/lib/keys.c.o" \
-"CMakeFiles/burrow.dir/src/lib/known_hosts.c.o" \
-"CMakeFiles/burrow.dir/src/lib/transport.c.o"
+"CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o" \
+"CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o" \
+"CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o" \
+"CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o" \
+"CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o" \
+"CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o"
 
 # External object files for target burrow
 burrow_EXTERNAL_OBJECTS =
 
-libburrow.a: CMakeFiles/burrow.dir/src/lib/algos.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/authorized_keys.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/base64.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/buf.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/conn.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/aesgcm.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/chachapoly.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/ct.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/ed25519.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/hash.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/pkt_cipher.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/random.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/crypto/x25519.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/error.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/fingerprint.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/kex.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/kex_curve25519.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/keyfile_openssh.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/keyline.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/keys.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/known_hosts.c.o
-libburrow.a: CMakeFiles/burrow.dir/src/lib/transport.c.o
-libburrow.a: CMakeFiles/burrow.dir/build.make
-libburrow.a: CMakeFiles/burrow.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Linking C static library libburrow.a"
-	$(CMAKE_COMMAND) -P CMakeFiles/burrow.dir/cmake_clean_target.cmake
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/hostkey.c.o
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/main.c.o
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o
+burrow: CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o
+burrow: CMakeFiles/burrow.dir/build.make
+burrow: libburrow_cmd_common.a
+burrow: libburrow.a
+burrow: /usr/lib/x86_64-linux-gnu/libcrypto.so
+burrow: CMakeFiles/burrow.dir/link.txt
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Linking C executable burrow"
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/burrow.dir/link.txt --verbose=$(VERBOSE)
 
 # Rule to build all files generated by this target.
-CMakeFiles/burrow.dir/build: libburrow.a
+CMakeFiles/burrow.dir/build: burrow
 .PHONY : CMakeFiles/burrow.dir/build
 
 CMakeFiles/burrow.dir/clean:

@@ -4,7 +4,7 @@
 # compile C with /usr/bin/cc
 C_DEFINES = 
 
-C_INCLUDES = -I/work/main/include -I/work/main/src/lib
+C_INCLUDES = -I/work/main/src/cmd/common -I/work/main/include
 
 C_FLAGS = -O2 -g -DNDEBUG -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla -std=gnu11
 

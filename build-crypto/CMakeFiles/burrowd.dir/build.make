@@ -69,10 +69,52 @@ include CMakeFiles/burrowd.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/burrowd.dir/flags.make
 
+CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o: /work/main/src/cmd/burrowd/authkeys.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o -c /work/main/src/cmd/burrowd/authkeys.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/authkeys.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/authkeys.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.s
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o: /work/main/src/cmd/burrowd/hostkeys.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o -c /work/main/src/cmd/burrowd/hostkeys.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/hostkeys.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/hostkeys.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.s
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o: /work/main/src/cmd/burrowd/main.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o -c /work/main/src/cmd/burrowd/main.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/main.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/main.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.s
+
 CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o: CMakeFiles/burrowd.dir/flags.make
 CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o: /work/main/src/cmd/burrowd/servconf.c
 CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o -c /work/main/src/cmd/burrowd/servconf.c
 
 CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.i: cmake_force
@@ -83,10 +125,38 @@ CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/servconf.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.s
 
+CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o: /work/main/src/cmd/burrowd/server_conn.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o -c /work/main/src/cmd/burrowd/server_conn.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/server_conn.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/server_conn.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.s
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o: /work/main/src/cmd/burrowd/session.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o -c /work/main/src/cmd/burrowd/session.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/session.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/session.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.s
+
 CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o: CMakeFiles/burrowd.dir/flags.make
 CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o: /work/main/src/cmd/burrowd/signals.c
 CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o -c /work/main/src/cmd/burrowd/signals.c
 
 CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.i: cmake_force
@@ -97,10 +167,24 @@ CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/signals.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.s
 
+CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o: CMakeFiles/burrowd.dir/flags.make
+CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o: /work/main/src/cmd/burrowd/users.c
+CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o -c /work/main/src/cmd/burrowd/users.c
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cmd/burrowd/users.c > CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.i
+
+CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cmd/burrowd/users.c -o CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.s
+
 CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o: CMakeFiles/burrowd.dir/flags.make
 CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o: /work/main/src/cmd/burrowd/util.c
 CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o: CMakeFiles/burrowd.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o -MF CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o.d -o CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o -c /work/main/src/cmd/burrowd/util.c
 
 CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.i: cmake_force
@@ -113,22 +197,34 @@ CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.s: cmake_force
 
 # Object files for target burrowd
 burrowd_OBJECTS = \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o" \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o" \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o" \
 "CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o" \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o" \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o" \
 "CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o" \
+"CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o" \
 "CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o"
 
 # External object files for target burrowd
 burrowd_EXTERNAL_OBJECTS =
 
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/authkeys.c.o
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/hostkeys.c.o
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/main.c.o
 burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/servconf.c.o
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/server_conn.c.o
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/session.c.o
 burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/signals.c.o
+burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/users.c.o
 burrowd: CMakeFiles/burrowd.dir/src/cmd/burrowd/util.c.o
 burrowd: CMakeFiles/burrowd.dir/build.make
 burrowd: libburrow_cmd_common.a
 burrowd: libburrow.a
 burrowd: /usr/lib/x86_64-linux-gnu/libcrypto.so
 burrowd: CMakeFiles/burrowd.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Linking C executable burrowd"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-crypto/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Linking C executable burrowd"
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/burrowd.dir/link.txt --verbose=$(VERBOSE)
 
 # Rule to build all files generated by this target.

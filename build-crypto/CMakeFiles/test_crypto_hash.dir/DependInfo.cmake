@@ -13,7 +13,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
 
 # Targets to which this target links.
 set(CMAKE_TARGET_LINKED_INFO_FILES
-  "/work/main/build-crypto/CMakeFiles/burrow.dir/DependInfo.cmake"
+  "/work/main/build-crypto/CMakeFiles/libburrow.dir/DependInfo.cmake"
   )
 
 # Fortran module output directory.

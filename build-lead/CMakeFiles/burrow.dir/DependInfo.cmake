@@ -12,6 +12,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/src/cmd/burrow/identity.c" "CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o" "gcc" "CMakeFiles/burrow.dir/src/cmd/burrow/identity.c.o.d"
   "/work/main/src/cmd/burrow/net.c" "CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o" "gcc" "CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o.d"
   "/work/main/src/cmd/burrow/options.c" "CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o" "gcc" "CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o.d"
+  "/work/main/src/cmd/burrow/session.c" "CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o" "gcc" "CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o.d"
   )
 
 # Targets to which this target links.

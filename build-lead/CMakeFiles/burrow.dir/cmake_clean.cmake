@@ -7,6 +7,8 @@ file(REMOVE_RECURSE
   "CMakeFiles/burrow.dir/src/cmd/burrow/net.c.o.d"
   "CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o"
   "CMakeFiles/burrow.dir/src/cmd/burrow/options.c.o.d"
+  "CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o"
+  "CMakeFiles/burrow.dir/src/cmd/burrow/session.c.o.d"
   "burrow"
   "burrow.pdb"
 )

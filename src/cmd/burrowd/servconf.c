@@ -4,6 +4,7 @@
  * As in sshd the first value of a keyword wins, except HostKey, ListenAddress and Port which
  * accumulate.
  */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <stdlib.h>

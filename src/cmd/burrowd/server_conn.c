@@ -4,6 +4,7 @@
  * the program's (who may log in, which channels and requests to allow) are made here; the
  * protocol is libburrow's.
  */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ struct server_conn {
 	const struct user_info *candidate_ok; /* NULL: invalid or refused */
 	char *accepted_key;        /* "ED25519 SHA256:..." of the key just accepted with signature */
 	char *accepted_user;
+	bool pubkey_refused_by_us; /* the next publickey AUTH_FAILURE is our own verdict */
 
 	bool authenticated;
 	struct user_info user;
@@ -138,6 +140,7 @@ static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
 			ev->user, c->peer_addr, c->peer_port, type, fp ? fp : "?");
 	}
 	free(fp);
+	c->pubkey_refused_by_us = !ok;
 	int r = burrow_auth_verdict(c->conn, ok);
 	if (r < 0)
 		log_error("auth verdict: %s", burrow_strerror(r));
@@ -148,8 +151,15 @@ static void on_auth_failure(struct server_conn *c, const struct burrow_event *ev
 	const char *method = ev->name ? ev->name : "?";
 	const char *user = ev->user ? ev->user : "?";
 	const struct user_info *u = ev->user ? login_user(c, ev->user) : NULL;
-	if (strcmp(method, "publickey") == 0)
-		return; /* logged with the key when we were asked */
+	if (strcmp(method, "publickey") == 0) {
+		/* Our own refusals were logged with the key; the engine refuses bad signatures and
+		 * key types it does not know without asking. */
+		if (!c->pubkey_refused_by_us)
+			log_verbose("Failed publickey for %s%s from %s port %d ssh2: signature or key type "
+				    "not accepted", u ? "" : "invalid user ", user, c->peer_addr, c->peer_port);
+		c->pubkey_refused_by_us = false;
+		return;
+	}
 	log_msg(strcmp(method, "none") == 0 ? LOG_LVL_DEBUG1 : LOG_LVL_VERBOSE,
 		"Failed %s for %s%s from %s port %d ssh2", method, u ? "" : "invalid user ", user,
 		c->peer_addr, c->peer_port);
@@ -620,8 +630,9 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 	cfg.role = BURROW_SERVER;
 	cfg.host_keys = host_keys;
 	cfg.host_key_count = host_key_count;
-	/* Only publickey for now; password authentication is a later step. */
-	cfg.auth_methods = "publickey";
+	/* Only publickey for now; password authentication is a later step. With
+	 * PubkeyAuthentication no nothing is offered at all, as sshd with every method off. */
+	cfg.auth_methods = opts->pubkey_authentication ? "publickey" : "";
 	int r = burrow_conn_new(&cfg, &c.conn);
 	if (r < 0) {
 		log_error("cannot set up the connection: %s", burrow_strerror(r));

@@ -4,6 +4,7 @@
  * bounded by our window; process output is read only when the peer's window has room and the
  * engine's unsent output is below the high-water mark, so nothing grows without bound.
  */
+#define _GNU_SOURCE
 #include "session.h"
 
 #include <errno.h>

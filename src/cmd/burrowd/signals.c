@@ -2,6 +2,7 @@
  * Signals: the handlers set a flag and write one byte to a self-pipe, nothing else. The event
  * loops poll the pipe's read end and act on the flags from ordinary code.
  */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* System users and the privilege changes burrowd makes on their behalf when it runs as root. */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* Small helpers of burrowd: clock, file descriptor flags, address formatting. */
+#define _GNU_SOURCE
 #include "burrowd.h"
 
 #include <arpa/inet.h>

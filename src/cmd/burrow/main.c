@@ -1,0 +1,260 @@
+/*
+ * burrow: the SSH client program. Command line as ssh(1):
+ *   burrow [-46nqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
+ *          [-o option] [-p port] destination [command [argument ...]]
+ */
+#include "client.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: burrow [-46nqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
+		"              [-l login_name] [-o option] [-p port]\n"
+		"              destination [command [argument ...]]\n");
+	exit(CLIENT_EXIT_FAILURE);
+}
+
+static int parse_port_arg(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 65535)
+		return -1;
+	return (int)v;
+}
+
+/* "[user@]host" or "ssh://[user[;params]@]host[:port][/]" (RFC 3986 / draft-ietf-secsh-scp-sftp-ssh-uri). */
+static int parse_destination(const char *arg, char **user, char **host, int *port)
+{
+	*user = *host = NULL;
+	*port = -1;
+	if (strncasecmp(arg, "ssh://", 6) != 0) {
+		const char *at = strrchr(arg, '@');
+		if (at == arg)
+			return -1;
+		if (at && !(*user = strndup(arg, (size_t)(at - arg))))
+			return -1;
+		*host = strdup(at ? at + 1 : arg);
+		return *host && **host ? 0 : -1;
+	}
+	char *rest = strdup(arg + 6), *hostpart;
+	if (!rest)
+		return -1;
+	size_t len = strlen(rest);
+	if (len > 0 && rest[len - 1] == '/')
+		rest[--len] = 0;
+	char *at = strrchr(rest, '@');
+	if (at) {
+		*at = 0;
+		rest[strcspn(rest, ";")] = 0; /* connection parameters are not used */
+		if (!*rest || !(*user = strdup(rest)))
+			goto bad;
+		hostpart = at + 1;
+	} else {
+		hostpart = rest;
+	}
+	if (strchr(hostpart, '/'))
+		goto bad;
+	char *portpart = NULL;
+	if (*hostpart == '[') {
+		char *close = strchr(hostpart, ']');
+		if (!close)
+			goto bad;
+		*close = 0;
+		hostpart++;
+		if (close[1] == ':')
+			portpart = close + 2;
+		else if (close[1])
+			goto bad;
+	} else {
+		char *colon = strchr(hostpart, ':');
+		if (colon) {
+			*colon = 0;
+			portpart = colon + 1;
+		}
+	}
+	if (portpart && (*port = parse_port_arg(portpart)) < 0)
+		goto bad;
+	if (!*hostpart || !(*host = strdup(hostpart)))
+		goto bad;
+	free(rest);
+	return 0;
+bad:
+	free(*user);
+	*user = NULL;
+	free(rest);
+	return -1;
+}
+
+static char *join_command(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *cmd = malloc(len), *p = cmd;
+	if (!cmd)
+		return NULL;
+	*p = 0;
+	for (int i = 0; i < argc; i++) {
+		if (i > 0)
+			*p++ = ' ';
+		size_t n = strlen(argv[i]);
+		memcpy(p, argv[i], n);
+		p += n;
+		*p = 0;
+	}
+	return cmd;
+}
+
+int main(int argc, char **argv)
+{
+	struct client_options o;
+	const char *config_file = NULL, *destination = NULL;
+	bool verbose_given = false;
+	options_init(&o);
+	signal(SIGPIPE, SIG_IGN);
+	log_init(CLIENT_NAME, LOG_LVL_INFO, false);
+
+	/* Options may also follow the destination (ssh re-scans after it); the command starts at
+	 * the first word after the destination that is not an option, or after "--". */
+	bool terminated = false;
+	for (;;) {
+		int c;
+		while (!terminated && (c = getopt(argc, argv, "+46c:F:i:l:no:p:qTtVv")) != -1) {
+			switch (c) {
+			case '4':
+				o.address_family = AF_INET;
+				break;
+			case '6':
+				o.address_family = AF_INET6;
+				break;
+			case 'c':
+				free(o.ciphers);
+				if (!(o.ciphers = strdup(optarg)))
+					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'F':
+				config_file = optarg;
+				break;
+			case 'i': {
+				char *path = options_expand_path(&o, optarg);
+				struct stat st;
+				if (!path)
+					return CLIENT_EXIT_FAILURE;
+				if (stat(path, &st) < 0) {
+					fprintf(stderr, "Warning: Identity file %s not accessible: %s.\n", path, strerror(errno));
+				} else if (!strlist_contains(&o.identity_files, path)) {
+					if (strlist_add(&o.identity_files, path) < 0)
+						return CLIENT_EXIT_FAILURE;
+					o.identity_files_set = true;
+				}
+				free(path);
+				break;
+			}
+			case 'l':
+				if (!o.user && !(o.user = strdup(optarg)))
+					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'n':
+				o.stdin_null = true;
+				break;
+			case 'o':
+				if (options_apply_cli(&o, optarg) < 0)
+					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'p': {
+				int port = parse_port_arg(optarg);
+				if (port < 0) {
+					fprintf(stderr, "Bad port '%s'\n", optarg);
+					return CLIENT_EXIT_FAILURE;
+				}
+				if (o.port < 0)
+					o.port = port;
+				break;
+			}
+			case 'q':
+				o.log_level = LOG_LVL_QUIET;
+				break;
+			case 'T':
+				break; /* no pseudo-terminal: the only mode of this version */
+			case 't':
+				log_debug("-t: pseudo-terminals are not supported yet");
+				break;
+			case 'V':
+				fprintf(stderr, "burrow %s\n", BURROW_VERSION);
+				return 0;
+			case 'v':
+				if (!verbose_given) {
+					verbose_given = true;
+					o.log_level = LOG_LVL_DEBUG1;
+				} else if (o.log_level < LOG_LVL_DEBUG3) {
+					o.log_level++;
+				}
+				log_set_level((enum log_level)o.log_level);
+				break;
+			default:
+				usage();
+			}
+		}
+		if (optind > 0 && optind <= argc && strcmp(argv[optind - 1], "--") == 0)
+			terminated = true;
+		if (destination || optind >= argc)
+			break;
+		destination = argv[optind++];
+	}
+	if (!destination)
+		usage();
+	if (o.log_level >= 0)
+		log_set_level((enum log_level)o.log_level);
+
+	char *dest_user = NULL, *dest_host = NULL;
+	int dest_port = -1;
+	if (parse_destination(destination, &dest_user, &dest_host, &dest_port) < 0)
+		usage();
+	if (!o.user)
+		o.user = dest_user;
+	else
+		free(dest_user);
+	if (o.port < 0)
+		o.port = dest_port;
+	for (char *p = dest_host; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	o.host_arg = dest_host;
+
+	char *command = join_command(argc - optind, argv + optind);
+	if (!command)
+		return CLIENT_EXIT_FAILURE;
+
+	int status = CLIENT_EXIT_FAILURE;
+	struct burrow_conn *conn = NULL;
+	char *peer_ip = NULL;
+	if (options_read_config(&o, config_file) < 0 || options_finish(&o) < 0)
+		goto out;
+	log_set_level(o.log_level >= 0 ? (enum log_level)o.log_level : LOG_LVL_INFO);
+	if (session_conn_new(&o, &conn) < 0)
+		goto out;
+	int sock = net_connect(&o, &peer_ip);
+	if (sock < 0) {
+		burrow_conn_free(conn);
+		goto out;
+	}
+	status = session_run(&o, conn, sock, peer_ip, command);
+out:
+	free(peer_ip);
+	free(command);
+	options_free(&o);
+	return status;
+}

@@ -5,6 +5,7 @@
  * it has been written to stdout/stderr, so a slow reader slows the remote command down instead
  * of growing our buffers.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include "client.h"
 
 #include <errno.h>

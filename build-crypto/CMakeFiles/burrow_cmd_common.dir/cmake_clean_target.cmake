@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libburrow_cmd_common.a"
-)

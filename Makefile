@@ -5,6 +5,9 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PORT       ?= 2222
 
+# cmake --build runs make too; keep its "Entering directory" lines out of the output.
+MAKEFLAGS  += --no-print-directory
+
 # Sanitizer runtime options for `make test-asan` (CMake adds -fno-sanitize-recover=undefined).
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -76,6 +76,8 @@ int burrow_key_verify(const struct burrow_key *key, const uint8_t *sig, size_t s
  * (e.g. `command="..." ssh-ed25519 AAAA...`); options are never mistaken for key types.
  * On a match: 0, *line_no is the 1-based line and *options is a malloc'd copy of the option
  * text ("" when none). BURROW_E_NOTFOUND when no line matches. Malformed lines are skipped.
+ * As in sshd, a line with an unknown option name is malformed, and a cert-authority line never
+ * matches the key itself (it trusts certificates the key signs).
  */
 int burrow_authorized_keys_find(const char *text, size_t len, const struct burrow_key *key,
 				int *line_no, char **options);
@@ -83,7 +85,9 @@ int burrow_authorized_keys_find(const char *text, size_t len, const struct burro
 /*
  * known_hosts: looks `host` up ("name" for port 22, "[name]:port" otherwise; the caller builds it
  * with burrow_known_hosts_hostname). Plain and hashed (|1|salt|hash) host patterns, comma lists,
- * and negation (!) are honoured.
+ * and negation (!) are honoured. *line_no is the 1-based line of the @revoked line, else the first
+ * line with this key, else the first line with another key of this type; 0 for NEW.
+ * @cert-authority lines are skipped (host certificates are not supported yet).
  */
 enum burrow_known_host {
 	BURROW_KNOWN_HOST_OK,        /* a line for this host has this key */

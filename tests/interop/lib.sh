@@ -116,14 +116,16 @@ stop_pid() {
 }
 
 # start_burrowd HOSTKEY AUTHKEYS [ARG...]: our server on a fresh port, in the foreground mode
-# (-D) with logs on stderr (-e) into a file; serves the current user.
+# (-D) with logs on stderr (-e) into a file; serves the current user. StrictModes=no because $T
+# is under /tmp (mode 1777), which StrictModes rightly refuses, as OpenSSH's sshd does.
 start_burrowd() {
 	local hostkey=$1 authkeys=$2
 	shift 2
 	BURROWD_PORT=$(pick_port) || return 1
 	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
 	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$hostkey" \
-		-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$authkeys" -o PidFile=none "$@" \
+		-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$authkeys" -o PidFile=none \
+		-o StrictModes=no "$@" \
 		</dev/null >"$BURROWD_LOG" 2>&1 &
 	BURROWD_PID=$!
 	_OUR_PIDS+=("$BURROWD_PID")

@@ -41,7 +41,8 @@ fi
 PORT=$SSHD_PORT
 KH="$T/known_hosts"
 
-# burrow_to [BURROW-OPTION...] -- COMMAND: run our client against sshd.
+# burrow_to [BURROW-OPTION...] -- COMMAND: run our client against sshd; -F /dev/null keeps
+# ~/.ssh/config and /etc/ssh/ssh_config out of it.
 burrow_to() {
 	local opts=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -49,7 +50,7 @@ burrow_to() {
 		shift
 	done
 	shift
-	timeout "$CASE_TIMEOUT" "$BUILD/burrow" -p "$PORT" "${opts[@]}" 127.0.0.1 "$@"
+	timeout "$CASE_TIMEOUT" "$BUILD/burrow" -F /dev/null -p "$PORT" "${opts[@]}" 127.0.0.1 "$@"
 }
 ACCEPT=(-o "UserKnownHostsFile=$KH" -o StrictHostKeyChecking=accept-new)
 

@@ -46,12 +46,15 @@ static int teardown(void **state)
 }
 
 /* Builds a file from printf-style lines; %1$s = key A line, %2$s = B, %3$s = C, %4$s = A's base64. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the formats are the test texts below */
 static char *file_text(const struct fixture *f, const char *fmt)
 {
 	char *s = NULL;
 	assert_true(asprintf(&s, fmt, f->a_line, f->b_line, f->c_line, f->a_b64) > 0);
 	return s;
 }
+#pragma GCC diagnostic pop
 
 static void expect_found(const char *text, const struct burrow_key *key, int line, const char *options)
 {

@@ -72,7 +72,7 @@ struct session {
 	int sock_errno;
 	uint64_t bytes_in, bytes_out;
 
-	bool disconnect_sent;
+	bool disconnect_sent, eow_sent;
 	int killed_by;
 	bool fatal;     /* the reason was printed already; exit 255 */
 	bool over;
@@ -384,15 +384,18 @@ static void connection_ended(struct session *s, const struct burrow_event *ev)
 	}
 	s->result = CLIENT_EXIT_FAILURE;
 	const char *err = burrow_conn_last_error(s->conn);
-	if (ev && ev->by_peer) {
+	/* The engine reports the socket's end as CONNECTION_LOST (by_peer); a DISCONNECT message the
+	 * peer sent is reported before we ever see the end of the stream. */
+	bool stream_ended = s->sock_eof && (!ev || ev->reason == BURROW_DISCONNECT_CONNECTION_LOST);
+	if (stream_ended && s->sock_errno == ECONNRESET) {
+		FATAL("Connection reset by %s", s->peer_id);
+	} else if (stream_ended && s->sock_errno) {
+		FATAL("Connection to %s: %s", s->peer_id, strerror(s->sock_errno));
+	} else if (stream_ended) {
+		FATAL("Connection closed by %s", s->peer_id);
+	} else if (ev && ev->by_peer) {
 		log_error("Received disconnect from %s:%u: %s", s->peer_id, ev->reason, ev->message ? ev->message : "");
 		FATAL("Disconnected from %s", s->peer_id);
-	} else if (s->sock_eof && s->sock_errno == ECONNRESET) {
-		FATAL("Connection reset by %s", s->peer_id);
-	} else if (s->sock_eof && s->sock_errno) {
-		FATAL("Connection to %s: %s", s->peer_id, strerror(s->sock_errno));
-	} else if (s->sock_eof) {
-		FATAL("Connection closed by %s", s->peer_id);
 	} else if (!s->kex_done && ev && ev->reason == BURROW_DISCONNECT_KEY_EXCHANGE_FAILED && err &&
 		   strcasestr(err, "no match")) {
 		FATAL("Unable to negotiate with %s: %s", s->peer_id, err);
@@ -716,11 +719,34 @@ static void loop_once(struct session *s)
 		s->killed_by = received_signal;
 		request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
 	}
-	stdin_pump(s);
-	if (s->chan_state == CHAN_CLOSED && outq_empty(&s->out[0]) && outq_empty(&s->out[1]))
-		request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
-	if (pump_events(s) < 0)
-		return;
+	/* Act on what the events changed until nothing moves, so poll() never sleeps on work. */
+	for (;;) {
+		bool acted = false;
+		size_t in_before = s->in_len;
+		bool eof_before = s->in_eof_sent;
+		stdin_pump(s);
+		acted |= s->in_len != in_before || s->in_eof_sent != eof_before;
+		if (s->out[0].dead && !s->eow_sent && s->chan_state == CHAN_READY) {
+			/* stdout is gone: OpenSSH's eow@openssh.com lets the server stop the command's
+			 * output (SIGPIPE) instead of sending what nobody reads (PROTOCOL 2.1). */
+			s->eow_sent = true;
+			const char *v = burrow_conn_peer_version(s->conn);
+			if (v && strstr(v, "OpenSSH")) {
+				log_msg(LOG_LVL_DEBUG2, "channel %u: send eow", s->chan);
+				burrow_chan_request_simple(s->conn, s->chan, "eow@openssh.com", false);
+				acted = true;
+			}
+		}
+		if (s->chan_state == CHAN_CLOSED && !s->disconnect_sent && outq_empty(&s->out[0]) &&
+		    outq_empty(&s->out[1])) {
+			request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
+			acted = true;
+		}
+		if (pump_events(s) < 0)
+			return;
+		if (!acted)
+			break;
+	}
 	sock_flush(s);
 
 	int timeout = IDLE_WAKEUP_MS;

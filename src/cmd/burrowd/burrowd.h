@@ -57,9 +57,13 @@ struct server_options {
 	int bad_options;            /* "Bad configuration option" count, reported together as sshd */
 };
 
+/* What servconf_line returns on a fatal error; distinct from cfg_read_file's -1 (cannot open)
+ * and -2 (malformed line). */
+#define SERVCONF_FATAL (-3)
+
 void servconf_init(struct server_options *opts);
 void servconf_free(struct server_options *opts);
-/* A cfg_line_fn: < 0 on a fatal error (already reported on stderr). */
+/* A cfg_line_fn: SERVCONF_FATAL on a fatal error (already reported on stderr). */
 int servconf_line(void *ctx, const char *origin, int line_no, char **words, int nwords);
 /* -p PORT from the command line; 0 or -1 (message printed). */
 int servconf_cmdline_port(struct server_options *opts, const char *arg);

@@ -88,7 +88,7 @@ int strlist_add(struct strlist *list, const char *s)
 		free(copy);
 		if (grown)
 			list->v = grown;
-		return -1;
+		return SERVCONF_FATAL;
 	}
 	list->v = grown;
 	list->v[list->n++] = copy;
@@ -131,10 +131,10 @@ static int parse_port(const char *s)
 {
 	char *end;
 	if (!*s)
-		return -1;
+		return SERVCONF_FATAL;
 	long v = strtol(s, &end, 10);
 	if (*end || v < 1 || v > 65535)
-		return -1;
+		return SERVCONF_FATAL;
 	return (int)v;
 }
 
@@ -142,7 +142,7 @@ static int add_port(struct server_options *opts, int port)
 {
 	int *grown = realloc(opts->ports, (opts->port_count + 1) * sizeof(*grown));
 	if (!grown)
-		return -1;
+		return SERVCONF_FATAL;
 	opts->ports = grown;
 	opts->ports[opts->port_count++] = port;
 	return 0;
@@ -153,7 +153,7 @@ int servconf_cmdline_port(struct server_options *opts, const char *arg)
 	int port = parse_port(arg);
 	if (port < 0) {
 		fprintf(stderr, "Bad port number.\n");
-		return -1;
+		return SERVCONF_FATAL;
 	}
 	/* The first -p drops any Port lines already read; later ones are ignored (sshd). */
 	if (!opts->ports_from_cmdline)
@@ -170,13 +170,13 @@ static int parse_listen_address(const char *arg, struct listen_spec *out)
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
 		if (!close || close == arg + 1)
-			return -1;
+			return SERVCONF_FATAL;
 		host = strndup(arg + 1, (size_t)(close - arg - 1));
 		if (close[1] == ':')
 			port_text = close + 2;
 		else if (close[1] != 0) {
 			free(host);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 	} else {
 		const char *colon = strchr(arg, ':');
@@ -189,14 +189,14 @@ static int parse_listen_address(const char *arg, struct listen_spec *out)
 	}
 	if (!host || !*host) {
 		free(host);
-		return -1;
+		return SERVCONF_FATAL;
 	}
 	out->port = 0;
 	if (port_text) {
 		out->port = parse_port(port_text);
 		if (out->port < 0) {
 			free(host);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 	}
 	out->host = host;
@@ -214,7 +214,7 @@ static int parse_yes_no(const char *origin, int line_no, const char *arg, int *o
 		return 0;
 	}
 	fprintf(stderr, "%s line %d: unsupported option \"%s\".\n", origin, line_no, arg);
-	return -1;
+	return SERVCONF_FATAL;
 }
 
 static int lookup_keyword(const char *word, enum keyword *kw, const char **canonical)
@@ -233,7 +233,7 @@ static int lookup_keyword(const char *word, enum keyword *kw, const char **canon
 			return 0;
 		}
 	}
-	return -1;
+	return SERVCONF_FATAL;
 }
 
 /* Keywords that take exactly one argument. */
@@ -267,11 +267,11 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	}
 	if (nwords < 2) {
 		fprintf(stderr, "%s line %d: no argument after keyword \"%s\"\n", origin, line_no, words[0]);
-		return -1;
+		return SERVCONF_FATAL;
 	}
 	if (single_argument(kw) && nwords > 2) {
 		fprintf(stderr, "%s line %d: %s: garbage at end of line\n", origin, line_no, name);
-		return -1;
+		return SERVCONF_FATAL;
 	}
 	const char *arg = words[1];
 	int flag;
@@ -280,7 +280,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		int port = parse_port(arg);
 		if (port < 0) {
 			fprintf(stderr, "%s line %d: Badly formatted port number.\n", origin, line_no);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 		if (opts->in_match_block || opts->ports_from_cmdline)
 			return 0;
@@ -290,7 +290,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		struct listen_spec spec;
 		if (parse_listen_address(arg, &spec) < 0) {
 			fprintf(stderr, "%s line %d: bad address:port usage: %s\n", origin, line_no, arg);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 		if (opts->in_match_block) {
 			free(spec.host);
@@ -299,7 +299,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		struct listen_spec *grown = realloc(opts->listen, (opts->listen_count + 1) * sizeof(*grown));
 		if (!grown) {
 			free(spec.host);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 		opts->listen = grown;
 		opts->listen[opts->listen_count++] = spec;
@@ -314,7 +314,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 			if (!authkeys_pattern_valid(words[i])) {
 				fprintf(stderr, "%s line %d: %s: unknown %% token in \"%s\" (known: %%h %%u %%U %%%%)\n",
 					origin, line_no, name, words[i]);
-				return -1;
+				return SERVCONF_FATAL;
 			}
 		}
 		if (opts->in_match_block || opts->authorized_keys_set)
@@ -325,13 +325,13 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 			return 0;
 		for (int i = 1; i < nwords; i++)
 			if (strlist_add(&opts->authorized_keys_files, words[i]) < 0)
-				return -1;
+				return SERVCONF_FATAL;
 		return 0;
 	case KW_PUBKEY_AUTHENTICATION:
 	case KW_PASSWORD_AUTHENTICATION:
 	case KW_STRICT_MODES: {
 		if (parse_yes_no(origin, line_no, arg, &flag) < 0)
-			return -1;
+			return SERVCONF_FATAL;
 		int *slot = kw == KW_PUBKEY_AUTHENTICATION ? &opts->pubkey_authentication
 			  : kw == KW_PASSWORD_AUTHENTICATION ? &opts->password_authentication
 			  : &opts->strict_modes;
@@ -343,7 +343,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		enum log_level level;
 		if (log_level_from_name(arg, &level) < 0) {
 			fprintf(stderr, "%s line %d: unsupported log level '%s'\n", origin, line_no, arg);
-			return -1;
+			return SERVCONF_FATAL;
 		}
 		if (!opts->in_match_block && opts->log_level == -1)
 			opts->log_level = (int)level;
@@ -353,7 +353,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		if (!opts->in_match_block && !opts->pid_file) {
 			opts->pid_file = strdup(arg);
 			if (!opts->pid_file)
-				return -1;
+				return SERVCONF_FATAL;
 		}
 		return 0;
 	case KW_MATCH:

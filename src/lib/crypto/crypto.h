@@ -88,4 +88,31 @@ int pkt_cipher_seal(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t l
  * its IV counter advances only on success. */
 int pkt_cipher_open(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t len, const uint8_t *tag);
 
+/*
+ * ---- ciphers that need a MAC (aes*-ctr) and the MACs (RFC 4253 6.4, RFC 6668, OpenSSH -etm) ----
+ *
+ * A cipher whose alg->tag_len is 0 is created with pkt_cipher_new_with_mac(); its "tag" is then
+ * the MAC. Encrypt-and-MAC (hmac-sha2-256): MAC = HMAC(key, uint32 seqnr || plaintext packet),
+ * the length is encrypted, the padding alignment covers the length. Encrypt-then-MAC
+ * (hmac-sha2-256-etm@openssh.com): the length stays in clear, MAC = HMAC(key, uint32 seqnr ||
+ * length || ciphertext), checked (constant time) before anything is decrypted.
+ */
+struct pkt_mac_alg {
+	const char *name;
+	enum hash_alg hash;
+	size_t key_len;   /* bytes of MAC key to derive */
+	size_t mac_len;   /* bytes on the wire */
+	bool etm;
+};
+const struct pkt_mac_alg *pkt_mac_find(const char *name, size_t name_len);
+int pkt_cipher_new_with_mac(const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac, bool encrypt,
+			    const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out);
+/* Bytes after the packet: the AEAD tag or the MAC. */
+size_t pkt_cipher_tag_len(const struct pkt_cipher *c);
+/* True for AEAD and -etm: the 4 length bytes are outside the padding alignment (OpenSSH's aadlen). */
+bool pkt_cipher_length_is_aad(const struct pkt_cipher *c);
+/* Bytes that must be present for pkt_cipher_peek_length(): 4, or one cipher block for
+ * encrypt-and-MAC, whose peek decrypts that first block in place (open then skips it). */
+size_t pkt_cipher_peek_size(const struct pkt_cipher *c);
+
 #endif

@@ -86,7 +86,7 @@ conf() { # conf NAME LINES... -> writes $WORK/NAME.conf
 
 # ---- keyword errors ----
 C=$(conf bad "# a comment" "" "Port 2222" "Foo bar")
-expect_rc_and_text bad_keyword_exits_255 255 "$C line 4: Bad configuration option: Foo" -- -t -f "$C" "${HK[@]}"
+expect_rc_and_text bad_keyword_exits_255 255 "$C: line 4: Bad configuration option: Foo" -- -t -f "$C" "${HK[@]}"
 
 C=$(conf bad2 "Foo bar" "Bar baz")
 run -t -f "$C" "${HK[@]}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables set here are used by the case scripts
 # tests/interop/lib.sh: sourced by every interop case script as
 #     . "$(dirname "$0")/lib.sh" "$@"
 # with $1 = the build directory holding burrowd, burrow, burrow-keygen.
@@ -73,7 +74,8 @@ _port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
 	local i port
 	for i in $(seq 1 200); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		# below Linux's ephemeral range (32768-60999), so no outgoing connection holds it
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 		case "$_USED_PORTS" in *" $port "*) continue ;; esac
 		if ! _port_in_use "$port"; then
 			_USED_PORTS="$_USED_PORTS$port "
@@ -106,7 +108,7 @@ gen_key() {
 stop_pid() {
 	local pid=$1 i
 	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

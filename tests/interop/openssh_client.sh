@@ -2,6 +2,7 @@
 # OpenSSH's ssh client -> our burrowd.
 # Per cipher: exec (exact stdout, stderr apart, exit status), 64 MiB up and down with checksums.
 # Then: a key not in authorized_keys is refused; the host key ssh sees is our host key.
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 
 CIPHERS="chacha20-poly1305@openssh.com aes128-gcm@openssh.com aes256-gcm@openssh.com"

@@ -3,6 +3,7 @@
 # Per cipher: exec (exact stdout, stderr apart, exit status), 64 MiB up and down with checksums.
 # Then: accept-new records sshd's host key; a changed host key is refused naming the
 # known_hosts file and line; a key not in authorized_keys is refused with "Permission denied".
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 
 CIPHERS="chacha20-poly1305@openssh.com aes128-gcm@openssh.com aes256-gcm@openssh.com"

@@ -2,6 +2,7 @@
 # paramiko (Debian's python3-paramiko, run by /usr/bin/python3) -> our burrowd: the host key is
 # ours, exec (stdout, stderr, exit status 42), and an 8 MiB round trip through `cat`.
 # The cases themselves are in paramiko_client.py.
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 
 MIB=${PARAMIKO_MIB:-8}

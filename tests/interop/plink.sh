@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PuTTY's plink -> our burrowd: exec (stdout, stderr, exit status), 16 MiB up and 4 MiB down with
 # checksums, and the pinned host key (-hostkey SHA256:...) must match ours or plink refuses.
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 
 # plink 0.78 receives slowly on this kind of machine (16 MiB down takes ~15 s even from

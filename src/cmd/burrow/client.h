@@ -74,6 +74,7 @@ bool pattern_list_match(const char *s, const char *list);
 
 /* ~ and %-token expansion of a path (IdentityFile, UserKnownHostsFile). NULL + message on error. */
 char *options_expand_path(const struct client_options *o, const char *path);
+char *options_expand_tilde(const char *path); /* only a leading ~ or ~user */
 const char *local_home_dir(void);
 const char *local_user_name(void);
 
@@ -82,6 +83,7 @@ struct identity {
 	char *path;
 	struct burrow_key *key; /* with the private half */
 	char *fingerprint;
+	bool explicit; /* from -i / IdentityFile, not ssh's default list */
 };
 /* Loads the usable identities in order; missing or unusable files are skipped with a message. */
 int identities_load(const struct client_options *o, struct identity **out, size_t *count);

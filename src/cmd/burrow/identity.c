@@ -79,6 +79,7 @@ static int identity_load_one(const char *path, bool explicit, struct identity *i
 	}
 	id->key = key;
 	id->fingerprint = fp;
+	id->explicit = explicit;
 	log_debug("identity file %s type %s", path, burrow_key_type_short(key));
 	return 1;
 }

@@ -150,7 +150,8 @@ int main(int argc, char **argv)
 				config_file = optarg;
 				break;
 			case 'i': {
-				char *path = options_expand_path(&o, optarg);
+				/* %-tokens wait for options_finish (the host is not known yet). */
+				char *path = options_expand_tilde(optarg);
 				struct stat st;
 				if (!path)
 					return CLIENT_EXIT_FAILURE;
@@ -213,26 +214,25 @@ int main(int argc, char **argv)
 			terminated = true;
 		if (destination || optind >= argc)
 			break;
+		/* Taken in command-line order: "-l a b@h" logs in as a, "b@h -l a" as b (first wins). */
 		destination = argv[optind++];
+		char *dest_user = NULL;
+		int dest_port = -1;
+		if (parse_destination(destination, &dest_user, &o.host_arg, &dest_port) < 0)
+			usage();
+		if (!o.user)
+			o.user = dest_user;
+		else
+			free(dest_user);
+		if (o.port < 0)
+			o.port = dest_port;
 	}
 	if (!destination)
 		usage();
 	if (o.log_level >= 0)
 		log_set_level((enum log_level)o.log_level);
-
-	char *dest_user = NULL, *dest_host = NULL;
-	int dest_port = -1;
-	if (parse_destination(destination, &dest_user, &dest_host, &dest_port) < 0)
-		usage();
-	if (!o.user)
-		o.user = dest_user;
-	else
-		free(dest_user);
-	if (o.port < 0)
-		o.port = dest_port;
-	for (char *p = dest_host; *p; p++)
+	for (char *p = o.host_arg; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	o.host_arg = dest_host;
 
 	char *command = join_command(argc - optind, argv + optind);
 	if (!command)

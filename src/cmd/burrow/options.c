@@ -614,7 +614,7 @@ static int read_config_file(struct parse_ctx *ctx, const char *path, bool must_e
 			log_error("Can't open user config file %s: %s", path, strerror(errno));
 			return -1;
 		}
-		log_debug("%s: %s", path, strerror(errno));
+		log_msg(LOG_LVL_DEBUG2, "%s: %s", path, strerror(errno));
 		return 0;
 	}
 	fclose(probe);
@@ -716,31 +716,58 @@ static void gb_puts(struct growbuf *b, const char *s)
 	gb_put(b, s, strlen(s));
 }
 
-char *options_expand_path(const struct client_options *o, const char *path)
+/* "~" and "~user" at the start of path; *rest is where the rest begins. -1 for an unknown user. */
+static int expand_tilde(struct growbuf *b, const char *path, const char **rest)
 {
-	struct growbuf b = { 0 };
 	const char *p = path;
-	gb_put(&b, "", 0);
+	gb_put(b, "", 0);
 	if (*p == '~') {
 		const char *slash = strchr(p, '/');
 		size_t ulen = slash ? (size_t)(slash - p - 1) : strlen(p + 1);
 		if (ulen == 0) {
-			gb_puts(&b, local_home_dir());
+			gb_puts(b, local_home_dir());
 		} else {
 			char uname[256];
 			snprintf(uname, sizeof(uname), "%.*s", (int)ulen, p + 1);
 			struct passwd *pw = getpwnam(uname);
 			if (!pw) {
 				log_error("tilde_expand: No such user %s", uname);
-				free(b.p);
-				return NULL;
+				return -1;
 			}
-			gb_puts(&b, pw->pw_dir);
+			gb_puts(b, pw->pw_dir);
 		}
 		p += 1 + ulen;
 		/* "~/x" under "/" must not become "//x". */
-		if (b.len == 1 && b.p[0] == '/' && *p == '/')
-			b.len = 0;
+		if (b->len == 1 && b->p[0] == '/' && *p == '/')
+			b->len = 0;
+	}
+	*rest = p;
+	return 0;
+}
+
+char *options_expand_tilde(const char *path)
+{
+	struct growbuf b = { 0 };
+	const char *rest;
+	if (expand_tilde(&b, path, &rest) < 0) {
+		free(b.p);
+		return NULL;
+	}
+	gb_puts(&b, rest);
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+char *options_expand_path(const struct client_options *o, const char *path)
+{
+	struct growbuf b = { 0 };
+	const char *p;
+	if (expand_tilde(&b, path, &p) < 0) {
+		free(b.p);
+		return NULL;
 	}
 	for (; *p; p++) {
 		if (*p == '$' && p[1] == '{') {

@@ -290,8 +290,8 @@ static void auth_next(struct session *s, const char *methods)
 			log_debug("Next authentication method: publickey");
 		while (s->id_next < s->id_count) {
 			const struct identity *id = &s->ids[s->id_next++];
-			log_debug("Offering public key: %s %s %s explicit", id->path, burrow_key_type_short(id->key),
-				  id->fingerprint);
+			log_debug("Offering public key: %s %s %s%s", id->path, burrow_key_type_short(id->key),
+				  id->fingerprint, id->explicit ? " explicit" : "");
 			int r = burrow_auth_publickey(s->conn, s->o->user, id->key);
 			if (r == 0) {
 				s->auth_method = "publickey";
@@ -430,7 +430,6 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 			break;
 		}
 		s->kex_done = true;
-		log_debug("Authenticating to %s:%d as '%s'", s->o->hostname, s->o->port, s->o->user);
 		s->auth_method = "none";
 		r = burrow_auth_none(s->conn, s->o->user);
 		if (r < 0) {
@@ -631,8 +630,14 @@ static void sock_read(struct session *s)
 	}
 	s->bytes_in += (uint64_t)n;
 	int r = burrow_conn_feed(s->conn, sock_buf, (size_t)n);
-	if (r < 0)
-		log_debug("feed: %s", burrow_strerror(r));
+	if (r < 0 && r != BURROW_E_CLOSED) {
+		/* The bytes were not taken: the stream cannot be resumed. */
+		FATAL("Connection to %s: %s", s->peer_id, burrow_strerror(r));
+		s->fatal = true;
+		s->over = true;
+		s->result = CLIENT_EXIT_FAILURE;
+		return;
+	}
 	log_peer_version(s);
 }
 
@@ -828,6 +833,7 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 		.out = { { .fd = STDOUT_FILENO }, { .fd = STDERR_FILENO } },
 	};
 	snprintf(s.peer_id, sizeof(s.peer_id), "%s port %d", peer_ip, o->port);
+	log_debug("Authenticating to %s:%d as '%s'", o->hostname, o->port, o->user);
 	s.start_ms = monotonic_ms();
 
 	if (identities_load(o, &s.ids, &s.id_count) < 0) {

@@ -206,7 +206,7 @@ static bool option_harmless(const char *name, size_t len)
 }
 
 /* NULL when every option is harmless, else a malloc'd copy of the first other option's name. */
-static char *first_unsupported_option(const char *opts)
+static char *unsupported_option_new(const char *opts)
 {
 	const char *p = opts;
 	while (*p) {
@@ -249,7 +249,7 @@ static bool text_allows(const char *text, size_t len, const struct burrow_key *k
 				log_debug("%s: %s", path, burrow_strerror(r));
 			return false;
 		}
-		char *bad = first_unsupported_option(options ? options : "");
+		char *bad = unsupported_option_new(options ? options : "");
 		free(options);
 		if (!bad) {
 			log_debug("matching key found: file %s, line %d", path, base_line + line_no);
@@ -271,7 +271,7 @@ static bool text_allows(const char *text, size_t len, const struct burrow_key *k
 }
 
 bool authkeys_allows(const struct server_options *opts, const struct user_info *user,
-		     const struct burrow_key *key, const char *where)
+		     const struct burrow_key *key)
 {
 	for (size_t i = 0; i < opts->authorized_keys_files.n; i++) {
 		char *path = authkeys_expand_path_new(opts->authorized_keys_files.v[i], user);
@@ -291,6 +291,5 @@ bool authkeys_allows(const struct server_options *opts, const struct user_info *
 		if (ok)
 			return true;
 	}
-	(void)where;
 	return false;
 }

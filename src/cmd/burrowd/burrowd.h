@@ -20,7 +20,9 @@
 #define BURROWD_DEFAULT_PIDFILE "/run/burrowd.pid"
 #define BURROWD_DEFAULT_AUTHORIZED_KEYS ".ssh/authorized_keys .ssh/authorized_keys2"
 #define BURROWD_DEFAULT_PORT 22
+#ifndef BURROWD_LOGIN_GRACE_MS
 #define BURROWD_LOGIN_GRACE_MS (120 * 1000) /* sshd's LoginGraceTime default */
+#endif
 #define BURROWD_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
 
 /* ---- small string list ---- */
@@ -103,9 +105,9 @@ int ids_drop_to_user(const struct user_info *user);
 
 /* ---- authorized_keys (authkeys.c) ---- */
 /* True when `key` is listed for `user` in one of the AuthorizedKeysFile files and passes the
- * StrictModes checks; `where` names the peer for log lines. */
+ * StrictModes checks (reasons for refusals are logged). */
 bool authkeys_allows(const struct server_options *opts, const struct user_info *user,
-		     const struct burrow_key *key, const char *where);
+		     const struct burrow_key *key);
 /* Expands %h %u %U %% and makes the result absolute under the home directory. */
 char *authkeys_expand_path_new(const char *pattern, const struct user_info *user);
 /* True when the pattern uses only the tokens we expand. */

@@ -33,6 +33,10 @@ struct listener {
 
 static struct listener listeners[MAX_LISTENERS];
 static size_t listener_count;
+static bool log_is_stderr = true;
+
+/* Set across the exec of a SIGHUP restart: the process is already detached. */
+#define RESTART_ENV "BURROWD_RESTARTED"
 
 static void usage(void)
 {
@@ -129,6 +133,8 @@ static void open_listeners(const struct server_options *opts)
 	}
 	if (listener_count == 0) {
 		log_msg(LOG_LVL_FATAL, "Cannot bind any address.");
+		if (!log_is_stderr)
+			fprintf(stderr, "burrowd: Cannot bind any address.\n");
 		exit(1);
 	}
 }
@@ -220,6 +226,7 @@ static void restart(const struct runtime *rt)
 	log_info("Received SIGHUP; restarting.");
 	close_listeners();
 	signals_reset_for_exec();
+	setenv(RESTART_ENV, "1", 1);
 	execv("/proc/self/exe", rt->argv);
 	log_msg(LOG_LVL_FATAL, "RESTART FAILED: /proc/self/exe: %s", strerror(errno));
 	exit(1);
@@ -318,7 +325,15 @@ int main(int argc, char **argv)
 
 	memset(&rt, 0, sizeof(rt));
 	rt.argv = argv;
+	/* Descriptors inherited from whoever started us are none of our business (sshd does the
+	 * same); then make sure 0-2 are open so no socket or pipe of ours lands there. */
+	if (close_range(3, ~0u, 0) < 0) {
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+	}
 	sanitise_stdfd();
+	bool restarted = getenv(RESTART_ENV) != NULL;
+	unsetenv(RESTART_ENV);
 	servconf_init(&opts);
 	log_init("burrowd", LOG_LVL_INFO, false);
 
@@ -404,10 +419,11 @@ int main(int argc, char **argv)
 		log_msg(LOG_LVL_FATAL, "pipe: %s", strerror(errno));
 		exit(1);
 	}
-	open_listeners(&opts);
 	/* From here on, without -e, the log goes to syslog like sshd's. */
 	log_init("burrowd", (enum log_level)opts.log_level, !log_stderr);
-	if (!no_daemon)
+	log_is_stderr = log_stderr;
+	open_listeners(&opts);
+	if (!no_daemon && !restarted)
 		daemonize(log_stderr);
 	write_pid_file(opts.pid_file);
 	accept_loop(&rt);

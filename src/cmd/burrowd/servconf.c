@@ -248,7 +248,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	enum keyword kw;
 	const char *name;
 	if (lookup_keyword(words[0], &kw, &name) < 0) {
-		fprintf(stderr, "%s line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
+		fprintf(stderr, "%s: line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
 		opts->bad_options++;
 		return 0;
 	}

@@ -48,6 +48,7 @@ struct server_conn {
 	struct session *sessions[MAX_SESSIONS];
 	size_t session_count;
 
+	bool sock_eof;             /* the peer closed its side (or the socket failed) */
 	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
 	bool finished;
 };
@@ -116,13 +117,11 @@ static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
 	if (burrow_key_fingerprint_sha256(ev->key, &fp) < 0)
 		fp = NULL;
 	const char *type = burrow_key_type_short(ev->key);
-	char where[128];
-	snprintf(where, sizeof(where), "%s port %d", c->peer_addr, c->peer_port);
 	bool ok = false;
 	if (!c->opts->pubkey_authentication)
 		log_debug("PubkeyAuthentication no: refusing key");
 	else if (u)
-		ok = authkeys_allows(c->opts, u, ev->key, where);
+		ok = authkeys_allows(c->opts, u, ev->key);
 	if (ok && ev->has_signature) {
 		free(c->accepted_key);
 		free(c->accepted_user);
@@ -442,6 +441,7 @@ static void read_socket(struct server_conn *c)
 		return;
 	int r;
 	if (n <= 0) {
+		c->sock_eof = true;
 		if (n < 0)
 			log_verbose("read from %s port %d: %s", c->peer_addr, c->peer_port, strerror(errno));
 		r = burrow_conn_feed_eof(c->conn);
@@ -497,26 +497,93 @@ static bool drain_events(struct server_conn *c)
 
 enum { POLL_SIGNALS, POLL_SOCKET, POLL_FIXED };
 
-static void event_loop(struct server_conn *c)
-{
-	struct pollfd pfds[POLL_FIXED + 3 * MAX_SESSIONS];
+/* The descriptors of one poll() round and what each belongs to. */
+struct poll_set {
+	struct pollfd fds[POLL_FIXED + 3 * MAX_SESSIONS];
 	struct {
 		struct session *s;
 		int what; /* 0 stdout, 1 stderr, 2 stdin */
 	} owners[3 * MAX_SESSIONS];
-	bool sock_eof = false;
+	size_t count;
+	short sock_events;
+};
 
+static void poll_set_add(struct poll_set *ps, int fd, short events, struct session *s, int what)
+{
+	ps->owners[ps->count - POLL_FIXED].s = s;
+	ps->owners[ps->count - POLL_FIXED].what = what;
+	ps->fds[ps->count++] = (struct pollfd){ .fd = fd, .events = events };
+}
+
+static void poll_set_build(struct server_conn *c, struct poll_set *ps)
+{
+	size_t pending = pending_output(c);
+	ps->count = POLL_FIXED;
+	ps->sock_events = 0;
+	/* Read from the peer only while our unsent output is small: a peer that does not read
+	 * must not make us buffer without bound. */
+	if (!c->sock_eof && pending < SESSION_OUTPUT_HIGH_WATER)
+		ps->sock_events |= POLLIN;
+	if (pending > 0)
+		ps->sock_events |= POLLOUT;
+	ps->fds[POLL_SIGNALS] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
+	ps->fds[POLL_SOCKET] = (struct pollfd){ .fd = ps->sock_events ? c->sock : -1, .events = ps->sock_events };
+	for (size_t i = 0; i < c->session_count; i++) {
+		struct session *s = c->sessions[i];
+		if (session_wants_output(s, c->conn, 0))
+			poll_set_add(ps, s->fd_out, POLLIN, s, 0);
+		if (session_wants_output(s, c->conn, 1))
+			poll_set_add(ps, s->fd_err, POLLIN, s, 1);
+		if (s->fd_in >= 0 && s->in.len > 0)
+			poll_set_add(ps, s->fd_in, POLLOUT, s, 2);
+	}
+}
+
+static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
+{
+	if (ps->fds[POLL_SIGNALS].revents)
+		signals_drain();
+	short sock = ps->fds[POLL_SOCKET].revents;
+	if ((ps->sock_events & POLLIN) && (sock & (POLLIN | POLLHUP | POLLERR))) {
+		read_socket(c);
+	} else if (sock & (POLLHUP | POLLERR)) {
+		/* Cannot write and we are not reading: the peer is gone. */
+		c->sock_eof = true;
+		burrow_conn_feed_eof(c->conn);
+	}
+	/* Sessions are only added or removed by events, never in here: owners stay valid. */
+	for (size_t i = POLL_FIXED; i < ps->count; i++) {
+		if (!ps->fds[i].revents)
+			continue;
+		struct session *s = ps->owners[i - POLL_FIXED].s;
+		int what = ps->owners[i - POLL_FIXED].what;
+		if (what == 2)
+			session_write_stdin(s, c->conn);
+		else
+			session_read_output(s, c->conn, what);
+	}
+}
+
+/* Timers and children: what happens between packets. */
+static void housekeeping(struct server_conn *c)
+{
+	uint64_t now = monotonic_ms();
+	burrow_conn_tick(c->conn, now);
+	if (!c->authenticated && !c->we_disconnected && now - c->start_ms > BURROWD_LOGIN_GRACE_MS) {
+		log_info("Timeout before authentication for %s port %d", c->peer_addr, c->peer_port);
+		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "Timeout before authentication");
+	}
+	if (got_sigchld) {
+		got_sigchld = 0;
+		reap_children(c);
+	}
+}
+
+static void event_loop(struct server_conn *c)
+{
+	static struct poll_set ps;
 	for (;;) {
-		uint64_t now = monotonic_ms();
-		burrow_conn_tick(c->conn, now);
-		if (!c->authenticated && !c->we_disconnected && now - c->start_ms > BURROWD_LOGIN_GRACE_MS) {
-			log_info("Timeout before authentication for %s port %d", c->peer_addr, c->peer_port);
-			disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "Timeout before authentication");
-		}
-		if (got_sigchld) {
-			got_sigchld = 0;
-			reap_children(c);
-		}
+		housekeeping(c);
 		if (!drain_events(c) || c->finished)
 			break;
 		for (size_t i = 0; i < c->session_count; i++) {
@@ -525,61 +592,15 @@ static void event_loop(struct server_conn *c)
 		}
 		if (flush_socket(c) < 0)
 			break;
-
-		/* Build the poll set for this round. */
-		size_t n = POLL_FIXED, owner_count = 0;
-		pfds[POLL_SIGNALS] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
-		short sock_events = 0;
-		/* Read from the peer only while our unsent output is small: a peer that does not read
-		 * must not make us buffer without bound. */
-		if (!sock_eof && pending_output(c) < SESSION_OUTPUT_HIGH_WATER)
-			sock_events |= POLLIN;
-		if (pending_output(c) > 0)
-			sock_events |= POLLOUT;
-		pfds[POLL_SOCKET] = (struct pollfd){ .fd = sock_events ? c->sock : -1, .events = sock_events };
-		for (size_t i = 0; i < c->session_count; i++) {
-			struct session *s = c->sessions[i];
-			for (int stream = 0; stream < 2; stream++) {
-				if (!session_wants_output(s, c->conn, stream))
-					continue;
-				pfds[n++] = (struct pollfd){ .fd = stream ? s->fd_err : s->fd_out, .events = POLLIN };
-				owners[owner_count].s = s;
-				owners[owner_count++].what = stream;
-			}
-			if (s->fd_in >= 0 && s->in.len > 0) {
-				pfds[n++] = (struct pollfd){ .fd = s->fd_in, .events = POLLOUT };
-				owners[owner_count].s = s;
-				owners[owner_count++].what = 2;
-			}
-		}
-		int timeout = c->authenticated ? 10000 : 1000;
-		int ready = poll(pfds, (nfds_t)n, timeout);
-		if (ready < 0) {
-			if (errno == EINTR)
-				continue;
+		poll_set_build(c, &ps);
+		/* Wake up now and then before authentication, for the grace time. */
+		int ready = poll(ps.fds, (nfds_t)ps.count, c->authenticated ? 10000 : 1000);
+		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			break;
 		}
-		if (pfds[POLL_SIGNALS].revents)
-			signals_drain();
-		if (pfds[POLL_SOCKET].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (sock_events & POLLIN) {
-				read_socket(c);
-			} else if (pfds[POLL_SOCKET].revents & (POLLHUP | POLLERR)) {
-				/* Cannot write and we are not reading: the peer is gone. */
-				sock_eof = true;
-				burrow_conn_feed_eof(c->conn);
-			}
-		}
-		for (size_t i = 0; i < owner_count; i++) {
-			struct pollfd *p = &pfds[POLL_FIXED + i];
-			if (!p->revents)
-				continue;
-			if (owners[i].what == 2)
-				session_write_stdin(owners[i].s, c->conn);
-			else
-				session_read_output(owners[i].s, c->conn, owners[i].what);
-		}
+		if (ready > 0)
+			poll_set_dispatch(c, &ps);
 	}
 	final_flush(c);
 }

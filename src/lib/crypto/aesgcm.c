@@ -95,7 +95,7 @@ static int aesgcm_open(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_
 	return 0;
 }
 
-static int aesgcm_peek_length(struct pkt_cipher *c, uint32_t seqnr, const uint8_t in[4], uint32_t *len)
+static int aesgcm_peek_length(struct pkt_cipher *c, uint32_t seqnr, uint8_t *in, uint32_t *len)
 {
 	*len = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3]; /* in the clear */
 	return 0;
@@ -109,8 +109,8 @@ static void aesgcm_destroy(struct pkt_cipher *c)
 	free(g);
 }
 
-static int aesgcm_create(const struct pkt_cipher_alg *alg, bool encrypt, const uint8_t *key,
-			 const uint8_t *iv, struct pkt_cipher **out)
+static int aesgcm_create(const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac, bool encrypt,
+			 const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out)
 {
 	const char *name = alg->key_len == 32 ? "AES-256-GCM" : "AES-128-GCM";
 	struct aesgcm *g = calloc(1, sizeof(*g));

@@ -130,7 +130,7 @@ static int chachapoly_open(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, s
 	return rc;
 }
 
-static int chachapoly_peek_length(struct pkt_cipher *c, uint32_t seqnr, const uint8_t in[4], uint32_t *len)
+static int chachapoly_peek_length(struct pkt_cipher *c, uint32_t seqnr, uint8_t *in, uint32_t *len)
 {
 	uint8_t clear[4];
 	int rc = chachapoly_length_xor((struct chachapoly *)c, seqnr, clear, in);
@@ -149,8 +149,8 @@ static void chachapoly_destroy(struct pkt_cipher *c)
 	free(cp);
 }
 
-static int chachapoly_create(const struct pkt_cipher_alg *alg, bool encrypt, const uint8_t *key,
-			     const uint8_t *iv, struct pkt_cipher **out)
+static int chachapoly_create(const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac, bool encrypt,
+			     const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out)
 {
 	struct chachapoly *cp = calloc(1, sizeof(*cp));
 	if (!cp)

@@ -64,8 +64,9 @@ struct pkt_cipher_alg {
 	size_t key_len;     /* bytes of encryption key to derive */
 	size_t iv_len;      /* bytes of IV to derive (0 for chacha20-poly1305) */
 	size_t block_size;  /* padding multiple (8 for chacha20-poly1305, 16 for AES) */
-	size_t tag_len;     /* 16 for the AEAD modes */
-	bool length_encrypted; /* true: the 4 length bytes are encrypted (chacha20-poly1305) */
+	size_t tag_len;     /* 16 for the AEAD modes; 0 for a cipher that needs a MAC (aes*-ctr) */
+	bool length_encrypted; /* true: the cipher itself encrypts the 4 length bytes (chacha20-poly1305);
+				* for aes*-ctr it depends on the MAC: see pkt_cipher_length_is_aad() */
 };
 
 /* Looks up a cipher by its SSH name; NULL when unknown. */
@@ -77,23 +78,32 @@ int pkt_cipher_new(const struct pkt_cipher_alg *alg, bool encrypt, const uint8_t
 void pkt_cipher_free(struct pkt_cipher *c); /* wipes key material; NULL is a no-op */
 const struct pkt_cipher_alg *pkt_cipher_alg(const struct pkt_cipher *c);
 
-/* Recovers packet_length from the first 4 bytes as received, without changing them. */
-int pkt_cipher_peek_length(struct pkt_cipher *c, uint32_t seqnr, const uint8_t in[4], uint32_t *len);
-/* Encrypts pkt[0..len) in place and writes tag_len bytes to tag. */
+/*
+ * Recovers packet_length from the first pkt_cipher_peek_size() bytes of a packet as received.
+ * Call it exactly once per packet, before pkt_cipher_open() of that packet, on the same bytes.
+ * Only encrypt-and-MAC modes (aes*-ctr with a non-etm MAC) write to in: they decrypt its first
+ * cipher block in place, and open then continues after it (BURROW_E_STATE on a second peek,
+ * or on an open without a peek). Every other mode leaves in unchanged.
+ */
+int pkt_cipher_peek_length(struct pkt_cipher *c, uint32_t seqnr, uint8_t *in, uint32_t *len);
+/* Encrypts pkt[0..len) in place and writes pkt_cipher_tag_len() bytes to tag. */
 int pkt_cipher_seal(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t len, uint8_t *tag);
 /* Verifies tag (constant time); BURROW_E_MAC on mismatch, and then no plaintext is left in pkt
- * (chacha20-poly1305 checks before decrypting; aes-gcm checks in libcrypto's single pass and
- * wipes pkt[4..len) on failure). On success pkt[0..len) holds the plaintext packet, length
- * bytes included. aes-gcm needs (len - 4) to be a multiple of 16 (BURROW_E_INVALID if not);
- * its IV counter advances only on success. */
+ * (chacha20-poly1305 and -etm MACs check before decrypting; aes-gcm checks in libcrypto's single
+ * pass and wipes pkt[4..len) on failure; encrypt-and-MAC can only check the plaintext, and wipes
+ * pkt[0..len) on failure). On success pkt[0..len) holds the plaintext packet, length bytes
+ * included. aes-gcm needs (len - 4) to be a multiple of 16 (BURROW_E_INVALID if not); its IV
+ * counter advances only on success. The aes*-ctr counter runs on across packets; after a
+ * MAC error it is defined only for -etm (not advanced), so end the connection either way. */
 int pkt_cipher_open(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t len, const uint8_t *tag);
 
 /*
  * ---- ciphers that need a MAC (aes*-ctr) and the MACs (RFC 4253 6.4, RFC 6668, OpenSSH -etm) ----
  *
- * A cipher whose alg->tag_len is 0 is created with pkt_cipher_new_with_mac(); its "tag" is then
- * the MAC. Encrypt-and-MAC (hmac-sha2-256): MAC = HMAC(key, uint32 seqnr || plaintext packet),
- * the length is encrypted, the padding alignment covers the length. Encrypt-then-MAC
+ * A cipher whose alg->tag_len is 0 is created with pkt_cipher_new_with_mac() (pkt_cipher_new()
+ * refuses it with BURROW_E_INVALID, and pkt_cipher_new_with_mac() refuses an AEAD cipher); its
+ * "tag" is then the MAC. Encrypt-and-MAC (hmac-sha2-256): MAC = HMAC(key, uint32 seqnr ||
+ * plaintext packet), the length is encrypted, the padding alignment covers the length. Encrypt-then-MAC
  * (hmac-sha2-256-etm@openssh.com): the length stays in clear, MAC = HMAC(key, uint32 seqnr ||
  * length || ciphertext), checked (constant time) before anything is decrypted.
  */
@@ -104,7 +114,9 @@ struct pkt_mac_alg {
 	size_t mac_len;   /* bytes on the wire */
 	bool etm;
 };
+/* Looks up a MAC by its SSH name; NULL when unknown. */
 const struct pkt_mac_alg *pkt_mac_find(const char *name, size_t name_len);
+/* mac from pkt_mac_find(); mac_key is mac->key_len bytes, iv alg->iv_len bytes. */
 int pkt_cipher_new_with_mac(const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac, bool encrypt,
 			    const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out);
 /* Bytes after the packet: the AEAD tag or the MAC. */

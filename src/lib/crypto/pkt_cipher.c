@@ -16,6 +16,10 @@ static const struct pkt_cipher_entry {
 	/* RFC 5647 7.1: 12-byte IV, 16-byte blocks and tag; OpenSSH's names for the same modes. */
 	{ { "aes128-gcm@openssh.com", 16, 12, 16, 16, false }, &aesgcm_mode },
 	{ { "aes256-gcm@openssh.com", 32, 12, 16, 16, false }, &aesgcm_mode },
+	/* RFC 4344 4: the 16-byte IV is the initial counter. No tag: these need a MAC (pkt_mac.c). */
+	{ { "aes128-ctr", 16, 16, 16, 0, false }, &aesctr_mode },
+	{ { "aes192-ctr", 24, 16, 16, 0, false }, &aesctr_mode },
+	{ { "aes256-ctr", 32, 16, 16, 0, false }, &aesctr_mode },
 };
 
 #define PKT_CIPHER_COUNT (sizeof(pkt_cipher_table) / sizeof(pkt_cipher_table[0]))
@@ -32,28 +36,54 @@ const struct pkt_cipher_alg *pkt_cipher_find(const char *name, size_t name_len)
 	return NULL;
 }
 
+/* Only our own table entries: the mode is found from the entry, never trusted from outside. */
+static const struct pkt_cipher_entry *pkt_cipher_entry_of(const struct pkt_cipher_alg *alg)
+{
+	for (size_t i = 0; i < PKT_CIPHER_COUNT; i++)
+		if (alg == &pkt_cipher_table[i].alg)
+			return &pkt_cipher_table[i];
+	return NULL;
+}
+
+static int pkt_cipher_create(const struct pkt_cipher_entry *entry, const struct pkt_mac_alg *mac, bool encrypt,
+			     const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out)
+{
+	struct pkt_cipher *c = NULL;
+	int rc = entry->mode->create(&entry->alg, mac, encrypt, key, iv, mac_key, &c);
+	if (rc < 0)
+		return rc;
+	c->alg = &entry->alg;
+	c->mac = mac;
+	c->mode = entry->mode;
+	c->encrypt = encrypt;
+	*out = c;
+	return 0;
+}
+
 int pkt_cipher_new(const struct pkt_cipher_alg *alg, bool encrypt, const uint8_t *key,
 		   const uint8_t *iv, struct pkt_cipher **out)
 {
 	if (!out)
 		return BURROW_E_INVALID;
 	*out = NULL;
-	/* Only our own table entries: the mode is found from the entry, never trusted from outside. */
-	const struct pkt_cipher_entry *entry = NULL;
-	for (size_t i = 0; i < PKT_CIPHER_COUNT; i++)
-		if (alg == &pkt_cipher_table[i].alg)
-			entry = &pkt_cipher_table[i];
-	if (!entry || !key || (alg->iv_len && !iv))
+	const struct pkt_cipher_entry *entry = pkt_cipher_entry_of(alg);
+	/* A cipher without a tag of its own would send packets nobody authenticates. */
+	if (!entry || alg->tag_len == 0 || !key || (alg->iv_len && !iv))
 		return BURROW_E_INVALID;
-	struct pkt_cipher *c = NULL;
-	int rc = entry->mode->create(alg, encrypt, key, iv, &c);
-	if (rc < 0)
-		return rc;
-	c->alg = alg;
-	c->mode = entry->mode;
-	c->encrypt = encrypt;
-	*out = c;
-	return 0;
+	return pkt_cipher_create(entry, NULL, encrypt, key, iv, NULL, out);
+}
+
+int pkt_cipher_new_with_mac(const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac, bool encrypt,
+			    const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key, struct pkt_cipher **out)
+{
+	if (!out)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	const struct pkt_cipher_entry *entry = pkt_cipher_entry_of(alg);
+	/* An AEAD cipher's tag is its MAC: there is no second one to add. */
+	if (!entry || alg->tag_len != 0 || !pkt_mac_is_known(mac) || !key || !mac_key || (alg->iv_len && !iv))
+		return BURROW_E_INVALID;
+	return pkt_cipher_create(entry, mac, encrypt, key, iv, mac_key, out);
 }
 
 void pkt_cipher_free(struct pkt_cipher *c)
@@ -67,7 +97,24 @@ const struct pkt_cipher_alg *pkt_cipher_alg(const struct pkt_cipher *c)
 	return c ? c->alg : NULL;
 }
 
-int pkt_cipher_peek_length(struct pkt_cipher *c, uint32_t seqnr, const uint8_t in[4], uint32_t *len)
+size_t pkt_cipher_tag_len(const struct pkt_cipher *c)
+{
+	if (!c)
+		return 0;
+	return c->mac ? c->mac->mac_len : c->alg->tag_len;
+}
+
+bool pkt_cipher_length_is_aad(const struct pkt_cipher *c)
+{
+	return c && (!c->mac || c->mac->etm);
+}
+
+size_t pkt_cipher_peek_size(const struct pkt_cipher *c)
+{
+	return c && c->mac && !c->mac->etm ? c->alg->block_size : 4;
+}
+
+int pkt_cipher_peek_length(struct pkt_cipher *c, uint32_t seqnr, uint8_t *in, uint32_t *len)
 {
 	if (!c || !in || !len)
 		return BURROW_E_INVALID;

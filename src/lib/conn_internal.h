@@ -130,6 +130,8 @@ struct burrow_conn {
 	size_t msg_start;                   /* offset in out (or deferred) of the message being built */
 	struct buf *msg_target;             /* where the message being built goes */
 	struct buf deferred;                /* messages held while our key exchange runs */
+	uint8_t pad_pool[1024];             /* random bytes for padding, refilled in bulk */
+	size_t pad_pool_left;
 	uint8_t session_id[HASH_MAX_LEN];
 	size_t session_id_len;
 	struct kex_state kex;

@@ -207,6 +207,20 @@ struct buf *transport_msg_begin(struct burrow_conn *c, uint8_t type)
 	return b;
 }
 
+/* Random padding from a pool refilled in bulk: one libcrypto call per ~100 packets, not per packet. */
+static int transport_random_padding(struct burrow_conn *c, uint8_t *out, size_t n)
+{
+	if (c->pad_pool_left < n) {
+		int err = crypto_random(c->pad_pool, sizeof(c->pad_pool));
+		if (err < 0)
+			return err;
+		c->pad_pool_left = sizeof(c->pad_pool);
+	}
+	memcpy(out, c->pad_pool + sizeof(c->pad_pool) - c->pad_pool_left, n);
+	c->pad_pool_left -= n;
+	return 0;
+}
+
 /* Pads, frames and seals the message that starts at `start` in c->out. */
 static int transport_seal(struct burrow_conn *c, size_t start)
 {
@@ -220,15 +234,17 @@ static int transport_seal(struct burrow_conn *c, size_t start)
 	uint8_t *tail = buf_extend(b, padding + shape.tag);
 	if (!tail)
 		return BURROW_E_NOMEM;
-	crypto_random(tail, padding);
+	int err = transport_random_padding(c, tail, padding);
+	if (err < 0)
+		return err;
 	uint8_t *p = buf_ptr(b) + start;
 	uint32_t packet_len = (uint32_t)(1 + payload_len + padding);
 	store_be32(p, packet_len);
 	p[4] = (uint8_t)padding;
 	if (c->send.cipher) {
-		int r = pkt_cipher_seal(c->send.cipher, c->send.seq, p, 4 + packet_len, p + 4 + packet_len);
-		if (r < 0)
-			return r;
+		err = pkt_cipher_seal(c->send.cipher, c->send.seq, p, 4 + packet_len, p + 4 + packet_len);
+		if (err < 0)
+			return err;
 	}
 	c->send.seq++;
 	c->send.bytes += 4 + packet_len + shape.tag;

@@ -60,7 +60,9 @@ enum burrow_open_failure {
 
 struct burrow_config {
 	enum burrow_role role;
-	/* Algorithm preferences as comma-separated lists, most preferred first; NULL = defaults. */
+	/* Algorithm preferences as comma-separated lists, most preferred first; NULL = defaults.
+	 * OpenSSH's forms work too: "+name" appends to the defaults, "-pattern" removes from them,
+	 * "^name" puts first. Names we do not implement are left out. */
 	const char *kex_algorithms;
 	const char *hostkey_algorithms;
 	const char *ciphers;
@@ -116,6 +118,7 @@ enum burrow_event_type {
 	/* both: the channel is closed in both directions; its number is free after this event. */
 	BURROW_EV_CHANNEL_CLOSED,
 	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
+	 * The socket closing without a DISCONNECT is reason CONNECTION_LOST, by_peer false.
 	 * The last event; flush burrow_conn_output() (it may hold our DISCONNECT) and close. */
 	BURROW_EV_DISCONNECTED,
 };
@@ -138,7 +141,7 @@ struct burrow_event {
 	bool core_dumped;              /* CHANNEL_EXIT_SIGNAL */
 	uint32_t reason;               /* DISCONNECTED, CHANNEL_OPEN_FAILED */
 	const char *message;           /* DISCONNECTED, CHANNEL_OPEN_FAILED, EXIT_SIGNAL, AUTH_BANNER */
-	bool by_peer;                  /* DISCONNECTED */
+	bool by_peer;                  /* DISCONNECTED: the peer sent SSH_MSG_DISCONNECT */
 };
 
 /* ---- the connection ---- */

@@ -70,3 +70,79 @@ int algos_filter_supported(enum kex_category cat, const char *list, char **out)
 	*out = result;
 	return 0;
 }
+
+/* Shell-style match of * and ? as in OpenSSH's match_pattern(). */
+static bool algos_pattern_match(struct bstr name, struct bstr pattern)
+{
+	size_t n = 0, p = 0, star_p = SIZE_MAX, star_n = 0;
+	while (n < name.len) {
+		if (p < pattern.len && (pattern.p[p] == '?' || pattern.p[p] == name.p[n])) {
+			n++;
+			p++;
+		} else if (p < pattern.len && pattern.p[p] == '*') {
+			star_p = p++;
+			star_n = n;
+		} else if (star_p != SIZE_MAX) {
+			p = star_p + 1;
+			n = ++star_n;
+		} else {
+			return false;
+		}
+	}
+	while (p < pattern.len && pattern.p[p] == '*')
+		p++;
+	return p == pattern.len;
+}
+
+static bool algos_matches_any(struct bstr name, struct bstr patterns)
+{
+	size_t pos = 0;
+	struct bstr pattern;
+	while (namelist_next(patterns, &pos, &pattern))
+		if (algos_pattern_match(name, pattern))
+			return true;
+	return false;
+}
+
+/* Appends the names of `list` to out (no duplicates), skipping those matching `drop`. */
+static void algos_append(struct buf *out, struct bstr list, struct bstr drop)
+{
+	size_t pos = 0;
+	struct bstr name;
+	while (namelist_next(list, &pos, &name)) {
+		if (name.len == 0 || (drop.len && algos_matches_any(name, drop)) ||
+		    namelist_contains(bstr_from(buf_ptr(out), buf_len(out)), name))
+			continue;
+		if (buf_len(out))
+			buf_put_u8(out, ',');
+		buf_put(out, name.p, name.len);
+	}
+}
+
+int algos_resolve(const char *default_list, const char *spec, char **out)
+{
+	struct bstr defaults = bstr_cstr(default_list);
+	struct bstr rest = bstr_cstr(spec[0] ? spec + 1 : spec);
+	struct bstr none = bstr_from(NULL, 0);
+	struct buf b;
+	buf_init(&b);
+	switch (spec[0]) {
+	case '+':
+		algos_append(&b, defaults, none);
+		algos_append(&b, rest, none);
+		break;
+	case '-':
+		algos_append(&b, defaults, rest);
+		break;
+	case '^':
+		algos_append(&b, rest, none);
+		algos_append(&b, defaults, none);
+		break;
+	default:
+		algos_append(&b, bstr_cstr(spec), none);
+	}
+	buf_put_u8(&b, 0);
+	*out = buf_ok(&b) ? bstr_dup(bstr_cstr((const char *)buf_ptr(&b))) : NULL;
+	buf_free(&b);
+	return *out ? 0 : BURROW_E_NOMEM;
+}

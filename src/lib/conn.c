@@ -99,8 +99,14 @@ static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg
 		cfg->macs, cfg->macs, NULL, NULL,
 	};
 	for (int cat = 0; cat < KEX_CAT_COUNT; cat++) {
-		const char *list = given[cat] ? given[cat] : algos_default(c->role, (enum kex_category)cat);
-		int err = algos_filter_supported((enum kex_category)cat, list, &c->prefs[cat]);
+		const char *list = algos_default(c->role, (enum kex_category)cat);
+		char *resolved = NULL;
+		int err = given[cat] ? algos_resolve(list, given[cat], &resolved) : 0;
+		if (err == 0)
+			err = algos_filter_supported((enum kex_category)cat, resolved ? resolved : list, &c->prefs[cat]);
+		if (resolved)
+			list = given[cat];
+		free(resolved);
 		if (err < 0)
 			return err;
 		bool may_be_empty = cat == KEX_CAT_MAC_C2S || cat == KEX_CAT_MAC_S2C;
@@ -326,7 +332,6 @@ int burrow_conn_next_event(struct burrow_conn *c, struct burrow_event *ev)
 			if (end) {
 				end->reason = BURROW_DISCONNECT_CONNECTION_LOST;
 				end->message = c->last_error;
-				end->by_peer = true;
 			}
 			continue;
 		}

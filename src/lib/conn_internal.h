@@ -153,7 +153,7 @@ struct burrow_conn {
 	enum pending_question question;
 	uint32_t question_channel;
 	bool disconnect_reported;
-	char last_error[256];
+	char last_error[1024];
 };
 
 /* conn.c: events and errors */
@@ -204,5 +204,8 @@ const char *algos_default(enum burrow_role role, enum kex_category cat);
 /* Keeps only names we implement, in the given order; NULL if none remain (caller reports). */
 int algos_filter_supported(enum kex_category cat, const char *list, char **out);
 bool algos_supported(enum kex_category cat, struct bstr name);
+/* OpenSSH's list syntax against a default list: "+a,b" appends, "-a*,b" removes (wildcards
+ * allowed), "^a,b" puts first, anything else replaces. Output is malloc'd. */
+int algos_resolve(const char *default_list, const char *spec, char **out);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "conn_internal.h"
 #include "kex.h"
+#include "match.h"
 
 /* Names of signature algorithms we can verify and make, as host keys and in publickey auth. */
 static const char *const hostkey_algorithms[] = { "ssh-ed25519" };
@@ -71,35 +72,12 @@ int algos_filter_supported(enum kex_category cat, const char *list, char **out)
 	return 0;
 }
 
-/* Shell-style match of * and ? as in OpenSSH's match_pattern(). */
-static bool algos_pattern_match(struct bstr name, struct bstr pattern)
-{
-	size_t n = 0, p = 0, star_p = SIZE_MAX, star_n = 0;
-	while (n < name.len) {
-		if (p < pattern.len && (pattern.p[p] == '?' || pattern.p[p] == name.p[n])) {
-			n++;
-			p++;
-		} else if (p < pattern.len && pattern.p[p] == '*') {
-			star_p = p++;
-			star_n = n;
-		} else if (star_p != SIZE_MAX) {
-			p = star_p + 1;
-			n = ++star_n;
-		} else {
-			return false;
-		}
-	}
-	while (p < pattern.len && pattern.p[p] == '*')
-		p++;
-	return p == pattern.len;
-}
-
 static bool algos_matches_any(struct bstr name, struct bstr patterns)
 {
 	size_t pos = 0;
 	struct bstr pattern;
 	while (namelist_next(patterns, &pos, &pattern))
-		if (algos_pattern_match(name, pattern))
+		if (match_pattern(name, pattern, false))
 			return true;
 	return false;
 }

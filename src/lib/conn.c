@@ -56,12 +56,9 @@ void conn_set_error(struct burrow_conn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int conn_fail_v(struct burrow_conn *c, int err, uint32_t reason, const char *fmt, va_list ap)
+/* Sends DISCONNECT with last_error as its text and reports the end to the program. */
+static void conn_end(struct burrow_conn *c, uint32_t reason)
 {
-	if (c->closed)
-		return err;
-	vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
-	c->msg_target = NULL;
 	transport_send_disconnect(c, reason, c->last_error);
 	c->closed = true;
 	struct burrow_event *ev = conn_push_event(c, BURROW_EV_DISCONNECTED);
@@ -69,6 +66,15 @@ static int conn_fail_v(struct burrow_conn *c, int err, uint32_t reason, const ch
 		ev->reason = reason;
 		ev->message = c->last_error;
 	}
+}
+
+static int conn_fail_v(struct burrow_conn *c, int err, uint32_t reason, const char *fmt, va_list ap)
+{
+	if (c->closed)
+		return err;
+	vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+	c->msg_target = NULL;
+	conn_end(c, reason);
 	return err;
 }
 
@@ -363,13 +369,7 @@ int burrow_conn_disconnect(struct burrow_conn *c, uint32_t reason, const char *m
 	if (c->closed)
 		return BURROW_E_CLOSED;
 	snprintf(c->last_error, sizeof(c->last_error), "%s", message ? message : "");
-	transport_send_disconnect(c, reason, c->last_error);
-	c->closed = true;
-	struct burrow_event *ev = conn_push_event(c, BURROW_EV_DISCONNECTED);
-	if (ev) {
-		ev->reason = reason;
-		ev->message = c->last_error;
-	}
+	conn_end(c, reason);
 	return 0;
 }
 

@@ -14,36 +14,13 @@
 
 #include "crypto/crypto.h"
 #include "keys_internal.h"
+#include "match.h"
 
 #define KNOWN_HOSTS_HASH_MAGIC "|1|" /* hostfile.c HASH_MAGIC */
 #define KNOWN_HOSTS_SHA1_LEN 20
 #define SSH_DEFAULT_PORT 22
 
 enum known_hosts_marker { MARKER_NONE, MARKER_REVOKED, MARKER_CERT_AUTHORITY };
-
-/* Glob match of `s` against `pat` ('*' any run, '?' one byte), case-insensitive.
- * Backtracks only to the last '*', so the time is O(len(s) * len(pat)) at worst. */
-static bool glob_match(struct bstr s, struct bstr pat)
-{
-	size_t si = 0, pi = 0, star_p = SIZE_MAX, star_s = 0;
-	while (si < s.len) {
-		if (pi < pat.len && pat.p[pi] == '*') {
-			star_p = pi++;
-			star_s = si;
-		} else if (pi < pat.len && (pat.p[pi] == '?' || tolower(pat.p[pi]) == tolower(s.p[si]))) {
-			pi++;
-			si++;
-		} else if (star_p != SIZE_MAX) {
-			pi = star_p + 1;
-			si = ++star_s;
-		} else {
-			return false;
-		}
-	}
-	while (pi < pat.len && pat.p[pi] == '*')
-		pi++;
-	return pi == pat.len;
-}
 
 /* OpenSSH match_pattern_list: 1 on a positive match, -1 when a negated pattern matches, else 0. */
 static int pattern_list_match(struct bstr host, struct bstr list)
@@ -57,7 +34,7 @@ static int pattern_list_match(struct bstr host, struct bstr list)
 			pat.p++;
 			pat.len--;
 		}
-		if (glob_match(host, pat)) {
+		if (match_pattern(host, pat, true)) {
 			if (negated)
 				return -1;
 			result = 1;

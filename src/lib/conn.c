@@ -189,6 +189,7 @@ void burrow_conn_free(struct burrow_conn *c)
 	free(c->my_version);
 	free(c->peer_version);
 	free(c->peer_sig_algs);
+	burrow_key_free(c->server_host_key);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	buf_free(&c->deferred);

@@ -132,6 +132,7 @@ struct burrow_conn {
 	struct buf deferred;                /* messages held while our key exchange runs */
 	uint8_t pad_pool[1024];             /* random bytes for padding, refilled in bulk */
 	size_t pad_pool_left;
+	struct burrow_key *server_host_key; /* client: the host key trusted at the first exchange */
 	uint8_t session_id[HASH_MAX_LEN];
 	size_t session_id_len;
 	struct kex_state kex;

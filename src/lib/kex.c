@@ -289,10 +289,32 @@ int kex_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
 	return k->method->handle(c, type, r);
 }
 
+int kex_client_check_host_key(struct burrow_conn *c)
+{
+	struct kex_state *k = &c->kex;
+	/* A rekey must be signed by the key the program already trusted for this connection. */
+	if (c->server_host_key) {
+		if (!burrow_key_equal_public(k->peer_host_key, c->server_host_key))
+			return conn_fail(c, BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE, "server host key changed during rekey");
+		burrow_key_free(k->peer_host_key);
+		k->peer_host_key = NULL;
+		return kex_send_newkeys(c);
+	}
+	/* First exchange: the program decides whether it trusts this key; NEWKEYS waits for it. */
+	struct burrow_event *ev = conn_push_event(c, BURROW_EV_HOSTKEY);
+	if (!ev)
+		return BURROW_E_NOMEM;
+	ev->key = k->peer_host_key;
+	c->question = Q_HOSTKEY;
+	return 0;
+}
+
 int kex_hostkey_verdict(struct burrow_conn *c, bool accept)
 {
 	if (!accept)
 		return conn_fail(c, BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE, "Host key verification failed.");
+	c->server_host_key = c->kex.peer_host_key;
+	c->kex.peer_host_key = NULL;
 	return kex_send_newkeys(c);
 }
 

@@ -19,6 +19,9 @@ extern const struct kex_method kex_curve25519_sha256_libssh;
 int kex_hash_ecdh(struct burrow_conn *c, struct bstr host_key_blob, struct bstr q_c, struct bstr q_s);
 /* After K and H are known: session id (first time) and the next ciphers (RFC 4253 7.2). */
 int kex_derive_keys(struct burrow_conn *c);
+/* Client, once the server's signature verified: ask the program about the key (first exchange)
+ * or insist it is the key already trusted (rekey). */
+int kex_client_check_host_key(struct burrow_conn *c);
 /* Sends NEWKEYS and switches our sending keys. */
 int kex_send_newkeys(struct burrow_conn *c);
 

@@ -94,13 +94,7 @@ static int c25519_client_reply(struct burrow_conn *c, struct rd *r)
 	err = kex_derive_keys(c);
 	if (err < 0)
 		return err;
-	/* The program decides whether it trusts this key; NEWKEYS waits for its verdict. */
-	struct burrow_event *ev = conn_push_event(c, BURROW_EV_HOSTKEY);
-	if (!ev)
-		return BURROW_E_NOMEM;
-	ev->key = key;
-	c->question = Q_HOSTKEY;
-	return 0;
+	return kex_client_check_host_key(c);
 }
 
 static int c25519_handle(struct burrow_conn *c, uint8_t type, struct rd *r)

@@ -293,6 +293,41 @@ static void test_rekey_every_64k_keeps_data_intact(void **state)
 	pair_free(&p);
 }
 
+static void test_host_key_change_during_rekey_is_refused(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p, NULL);
+	run_to_kex_done(&p);
+	/* The server engine reads its host keys through this pointer: swap in another key. */
+	struct burrow_key *original = p.host_key;
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p.host_key), 0);
+	assert_int_equal(kex_send_kexinit(p.server.conn), 0);
+	pair_run(&p, 50);
+	assert_true(p.client.disconnected);
+	assert_int_equal(p.client.disconnect_reason, BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE);
+	assert_non_null(strstr(p.client.disconnect_message, "changed during rekey"));
+	burrow_key_free(original);
+	pair_free(&p);
+}
+
+static void test_server_started_rekey_with_same_key_goes_on(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p, NULL);
+	run_to_kex_done(&p);
+	assert_int_equal(kex_send_kexinit(p.server.conn), 0);
+	assert_int_equal(burrow_auth_publickey(p.client.conn, "tester", p.user_key), 0);
+	p.client.eof_after_send = true;
+	pair_run(&p, 200);
+	assert_false(p.client.disconnected);
+	assert_int_equal(p.client.kex_done, 2);
+	assert_true(p.client.auth_ok);
+	assert_true(p.client.closed);
+	pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_rejected_host_key_stops_before_auth),
 		cmocka_unit_test(test_unauthorized_key_fails_auth),
 		cmocka_unit_test(test_rekey_every_64k_keeps_data_intact),
+		cmocka_unit_test(test_host_key_change_during_rekey_is_refused),
+		cmocka_unit_test(test_server_started_rekey_with_same_key_goes_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,21 +9,45 @@
 /* Names of signature algorithms we can verify and make, as host keys and in publickey auth. */
 static const char *const hostkey_algorithms[] = { "ssh-ed25519" };
 
-static const char *const default_lists[KEX_CAT_COUNT] = {
-	[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
-	[KEX_CAT_HOSTKEY] = "ssh-ed25519",
-	[KEX_CAT_CIPHER_C2S] = "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
-	[KEX_CAT_CIPHER_S2C] = "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
-	[KEX_CAT_MAC_C2S] = "",
-	[KEX_CAT_MAC_S2C] = "",
-	[KEX_CAT_COMP_C2S] = "none",
-	[KEX_CAT_COMP_S2C] = "none",
+/*
+ * The client offers what OpenSSH's client offers, so it reaches old servers; the server offers
+ * only what ssh-audit rates neither fail nor warn (encrypt-then-MAC only, no SHA-1), so a fresh
+ * server is hardened. Everything else stays available through the config keywords.
+ */
+#define CIPHERS_CLIENT "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr," \
+	"aes128-gcm@openssh.com,aes256-gcm@openssh.com"
+#define CIPHERS_SERVER "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com," \
+	"aes256-ctr,aes192-ctr,aes128-ctr"
+#define MACS_CLIENT "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com," \
+	"hmac-sha2-256,hmac-sha2-512,hmac-sha1"
+#define MACS_SERVER "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
+
+static const char *const default_lists[2][KEX_CAT_COUNT] = {
+	[BURROW_CLIENT] = {
+		[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
+		[KEX_CAT_HOSTKEY] = "ssh-ed25519",
+		[KEX_CAT_CIPHER_C2S] = CIPHERS_CLIENT,
+		[KEX_CAT_CIPHER_S2C] = CIPHERS_CLIENT,
+		[KEX_CAT_MAC_C2S] = MACS_CLIENT,
+		[KEX_CAT_MAC_S2C] = MACS_CLIENT,
+		[KEX_CAT_COMP_C2S] = "none",
+		[KEX_CAT_COMP_S2C] = "none",
+	},
+	[BURROW_SERVER] = {
+		[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
+		[KEX_CAT_HOSTKEY] = "ssh-ed25519",
+		[KEX_CAT_CIPHER_C2S] = CIPHERS_SERVER,
+		[KEX_CAT_CIPHER_S2C] = CIPHERS_SERVER,
+		[KEX_CAT_MAC_C2S] = MACS_SERVER,
+		[KEX_CAT_MAC_S2C] = MACS_SERVER,
+		[KEX_CAT_COMP_C2S] = "none",
+		[KEX_CAT_COMP_S2C] = "none",
+	},
 };
 
 const char *algos_default(enum burrow_role role, enum kex_category cat)
 {
-	(void)role;
-	return default_lists[cat];
+	return default_lists[role == BURROW_SERVER][cat];
 }
 
 bool algos_supported(enum kex_category cat, struct bstr name)
@@ -41,7 +65,7 @@ bool algos_supported(enum kex_category cat, struct bstr name)
 		return pkt_cipher_find((const char *)name.p, name.len) != NULL;
 	case KEX_CAT_MAC_C2S:
 	case KEX_CAT_MAC_S2C:
-		return false;
+		return pkt_mac_find((const char *)name.p, name.len) != NULL;
 	case KEX_CAT_COMP_C2S:
 	case KEX_CAT_COMP_S2C:
 		return bstr_eq(name, "none");

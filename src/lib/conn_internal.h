@@ -51,6 +51,7 @@ struct kex_state {
 	const struct kex_method *method;
 	char *chosen[KEX_CAT_COUNT];
 	const struct pkt_cipher_alg *cipher_c2s, *cipher_s2c;
+	const struct pkt_mac_alg *mac_c2s, *mac_s2c; /* NULL with AEAD ciphers */
 	struct burrow_key *host_key_signer;  /* server: the key that signs this exchange */
 	/* method state */
 	uint8_t x25519_priv[32], x25519_pub[32];

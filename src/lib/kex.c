@@ -126,7 +126,7 @@ static int kex_negotiate(struct burrow_conn *c, struct bstr peer_lists[KEX_CAT_C
 		const struct pkt_cipher_alg *cipher = cat == KEX_CAT_MAC_C2S ? k->cipher_c2s : k->cipher_s2c;
 		struct bstr chosen;
 		if (is_mac && cipher->tag_len) {
-			chosen = bstr_cstr("<implicit>"); /* AEAD ciphers authenticate themselves */
+			chosen = bstr_cstr("<implicit>"); /* AEAD ciphers authenticate themselves (RFC 5647 5.1) */
 		} else if (!negotiate_one((enum kex_category)cat, client, server, &chosen)) {
 			return conn_fail_code(c, BURROW_E_NOMATCH, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED,
 					      "no matching %s found. Their offer: %.*s; our offer: %s",
@@ -141,7 +141,15 @@ static int kex_negotiate(struct burrow_conn *c, struct bstr peer_lists[KEX_CAT_C
 			k->cipher_c2s = pkt_cipher_find((const char *)chosen.p, chosen.len);
 		if (cat == KEX_CAT_CIPHER_S2C)
 			k->cipher_s2c = pkt_cipher_find((const char *)chosen.p, chosen.len);
+		if (cat == KEX_CAT_MAC_C2S)
+			k->mac_c2s = pkt_mac_find((const char *)chosen.p, chosen.len);
+		if (cat == KEX_CAT_MAC_S2C)
+			k->mac_s2c = pkt_mac_find((const char *)chosen.p, chosen.len);
 	}
+	if (k->cipher_c2s->tag_len)
+		k->mac_c2s = NULL;
+	if (k->cipher_s2c->tag_len)
+		k->mac_s2c = NULL;
 	k->method = kex_method_find(bstr_cstr(k->chosen[KEX_CAT_KEX]));
 	if (!k->done_once) {
 		struct bstr peer_kex = peer_lists[KEX_CAT_KEX];
@@ -372,21 +380,27 @@ static int kex_derive_one(struct burrow_conn *c, char letter, uint8_t *out, size
 	return err;
 }
 
-static int kex_make_cipher(struct burrow_conn *c, const struct pkt_cipher_alg *alg, bool encrypt, char iv_letter,
-			   struct pkt_cipher **out)
+/* One direction's keys: IV, cipher key and MAC key are the letters iv_letter, +2 and +4. */
+static int kex_make_cipher(struct burrow_conn *c, const struct pkt_cipher_alg *alg, const struct pkt_mac_alg *mac,
+			   bool encrypt, char iv_letter, struct pkt_cipher **out)
 {
-	uint8_t iv[64], key[128];
+	uint8_t iv[64], key[128], mac_key[HASH_MAX_LEN];
 	int err = 0;
-	if (alg->iv_len > sizeof(iv) || alg->key_len > sizeof(key))
+	if (alg->iv_len > sizeof(iv) || alg->key_len > sizeof(key) || (mac && mac->key_len > sizeof(mac_key)))
 		return BURROW_E_INVALID;
 	if (alg->iv_len)
 		err = kex_derive_one(c, iv_letter, iv, alg->iv_len);
 	if (err == 0)
 		err = kex_derive_one(c, (char)(iv_letter + 2), key, alg->key_len);
-	if (err == 0)
+	if (err == 0 && mac)
+		err = kex_derive_one(c, (char)(iv_letter + 4), mac_key, mac->key_len);
+	if (err == 0 && mac)
+		err = pkt_cipher_new_with_mac(alg, mac, encrypt, key, alg->iv_len ? iv : NULL, mac_key, out);
+	else if (err == 0)
 		err = pkt_cipher_new(alg, encrypt, key, alg->iv_len ? iv : NULL, out);
 	crypto_wipe(iv, sizeof(iv));
 	crypto_wipe(key, sizeof(key));
+	crypto_wipe(mac_key, sizeof(mac_key));
 	return err;
 }
 
@@ -398,10 +412,10 @@ int kex_derive_keys(struct burrow_conn *c)
 		c->session_id_len = k->hash_len;
 	}
 	bool client = c->role == BURROW_CLIENT;
-	/* Letters: IV c2s 'A', s2c 'B'; key c2s 'C', s2c 'D'. */
-	int err = kex_make_cipher(c, k->cipher_c2s, client, 'A', client ? &k->next_send : &k->next_recv);
+	/* Letters: IV c2s 'A', s2c 'B'; key c2s 'C', s2c 'D'; MAC key c2s 'E', s2c 'F'. */
+	int err = kex_make_cipher(c, k->cipher_c2s, k->mac_c2s, client, 'A', client ? &k->next_send : &k->next_recv);
 	if (err == 0)
-		err = kex_make_cipher(c, k->cipher_s2c, !client, 'B', client ? &k->next_recv : &k->next_send);
+		err = kex_make_cipher(c, k->cipher_s2c, k->mac_s2c, !client, 'B', client ? &k->next_recv : &k->next_send);
 	if (err < 0)
 		return conn_fail_code(c, err, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED, "key derivation failed: %s",
 				      burrow_strerror(err));

@@ -101,19 +101,21 @@ static void store_be32(uint8_t *p, uint32_t v)
 /* Padding alignment: whole packet, or everything after the length when the length is in clear. */
 struct packet_shape {
 	size_t block, tag;
+	size_t peek;         /* bytes needed before the length can be known */
 	bool length_aligned; /* the 4 length bytes count towards the block alignment */
 };
 
 static struct packet_shape packet_shape(const struct pkt_cipher *ci)
 {
-	struct packet_shape s = { 8, 0, true };
+	struct packet_shape s = { 8, 0, 4, true };
 	if (ci) {
 		const struct pkt_cipher_alg *alg = pkt_cipher_alg(ci);
 		s.block = alg->block_size < 8 ? 8 : alg->block_size;
-		s.tag = alg->tag_len;
-		/* AEAD modes treat the length as additional data, outside the alignment, even
+		s.tag = pkt_cipher_tag_len(ci);
+		s.peek = pkt_cipher_peek_size(ci);
+		/* AEAD and -etm modes treat the length as additional data, outside the alignment, even
 		 * chacha20-poly1305 which encrypts it (OpenSSH packet.c: aadlen = 4). */
-		s.length_aligned = alg->tag_len == 0;
+		s.length_aligned = !pkt_cipher_length_is_aad(ci);
 	}
 	return s;
 }
@@ -124,7 +126,7 @@ static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
 	uint8_t *p = buf_ptr(&c->in);
 	size_t avail = buf_len(&c->in);
 	if (c->in_packet_len == 0) {
-		if (avail < 4)
+		if (avail < shape.peek)
 			return 0;
 		uint32_t len;
 		if (c->recv.cipher) {

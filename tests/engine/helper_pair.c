@@ -18,13 +18,19 @@ void pair_init(struct pair *p, const char *ciphers)
 
 void pair_init_rekey(struct pair *p, const char *ciphers, uint64_t rekey_bytes)
 {
+	pair_init_algos(p, ciphers, NULL, rekey_bytes);
+}
+
+void pair_init_algos(struct pair *p, const char *ciphers, const char *macs, uint64_t rekey_bytes)
+{
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->host_key), 0);
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->user_key), 0);
 	struct burrow_config scfg = { .role = BURROW_SERVER, .ciphers = ciphers,
 				      .host_keys = &p->host_key, .host_key_count = 1,
+				      .macs = macs, .rekey_bytes = rekey_bytes };
+	struct burrow_config ccfg = { .role = BURROW_CLIENT, .ciphers = ciphers, .macs = macs,
 				      .rekey_bytes = rekey_bytes };
-	struct burrow_config ccfg = { .role = BURROW_CLIENT, .ciphers = ciphers, .rekey_bytes = rekey_bytes };
 	assert_int_equal(burrow_conn_new(&scfg, &p->server.conn), 0);
 	assert_int_equal(burrow_conn_new(&ccfg, &p->client.conn), 0);
 	p->server.is_server = true;

@@ -53,6 +53,8 @@ struct pair {
 void pair_init(struct pair *p, const char *ciphers);
 /* The same with a rekey limit in bytes for both engines (0 = default). */
 void pair_init_rekey(struct pair *p, const char *ciphers, uint64_t rekey_bytes);
+/* Both engines restricted to one cipher list and one MAC list. */
+void pair_init_algos(struct pair *p, const char *ciphers, const char *macs, uint64_t rekey_bytes);
 void pair_free(struct pair *p);
 /* Runs until nothing moves any more, or max_rounds. Returns the number of rounds. */
 int pair_run(struct pair *p, int max_rounds);

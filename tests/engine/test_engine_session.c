@@ -11,12 +11,13 @@
 
 static const char *const ciphers[] = {
 	"chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+	"aes128-ctr", "aes256-ctr",
 };
 
-static void run_exec_session(const char *cipher)
+static void run_exec_session_macs(const char *cipher, const char *mac)
 {
 	struct pair p;
-	pair_init(&p, cipher);
+	pair_init_algos(&p, cipher, mac, 0);
 	p.server_stdout = (const uint8_t *)"hello\n";
 	p.server_stdout_len = 6;
 	p.server_stderr = (const uint8_t *)"oops\n";
@@ -29,6 +30,7 @@ static void run_exec_session(const char *cipher)
 	struct burrow_negotiated neg;
 	assert_int_equal(burrow_conn_negotiated(p.client.conn, &neg), 0);
 	assert_string_equal(neg.cipher_c2s, cipher);
+	assert_string_equal(neg.mac_s2c, mac ? mac : "<implicit>");
 	assert_string_equal(neg.kex, "curve25519-sha256");
 	assert_true(neg.strict_kex);
 	assert_true(p.client.auth_ok);
@@ -48,6 +50,26 @@ static void run_exec_session(const char *cipher)
 	pair_free(&p);
 }
 
+static void run_exec_session(const char *cipher)
+{
+	run_exec_session_macs(cipher, NULL);
+}
+
+static const char *const macs[] = {
+	"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
+	"hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
+};
+
+/* Every CTR cipher with every MAC, encrypt-then-MAC and encrypt-and-MAC. */
+static void test_exec_session_ctr_with_each_mac(void **state)
+{
+	(void)state;
+	const char *ctr[] = { "aes128-ctr", "aes192-ctr", "aes256-ctr" };
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < sizeof(macs) / sizeof(macs[0]); j++)
+			run_exec_session_macs(ctr[i], macs[j]);
+}
+
 static void test_exec_session_chacha20_poly1305(void **state) { (void)state; run_exec_session(ciphers[0]); }
 static void test_exec_session_aes128_gcm(void **state) { (void)state; run_exec_session(ciphers[1]); }
 static void test_exec_session_aes256_gcm(void **state) { (void)state; run_exec_session(ciphers[2]); }
@@ -58,7 +80,8 @@ static void test_bulk_echo_respects_windows(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
 		struct pair p;
-		pair_init(&p, ciphers[i]);
+		/* The CTR entries run with encrypt-and-MAC, the slower framing. */
+		pair_init_algos(&p, ciphers[i], "hmac-sha2-256", 0);
 		size_t n = 8u << 20;
 		uint8_t *data = buf_extend(&p.client.to_send, n);
 		assert_non_null(data);
@@ -82,6 +105,7 @@ int main(void)
 		cmocka_unit_test(test_exec_session_chacha20_poly1305),
 		cmocka_unit_test(test_exec_session_aes128_gcm),
 		cmocka_unit_test(test_exec_session_aes256_gcm),
+		cmocka_unit_test(test_exec_session_ctr_with_each_mac),
 		cmocka_unit_test(test_bulk_echo_respects_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

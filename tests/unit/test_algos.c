@@ -62,7 +62,8 @@ static void test_conn_new_takes_openssh_syntax(void **state)
 	struct burrow_config cfg = { .role = BURROW_CLIENT, .ciphers = "-chacha20*" };
 	struct burrow_conn *c = NULL;
 	assert_int_equal(burrow_conn_new(&cfg, &c), 0);
-	assert_string_equal(c->prefs[KEX_CAT_CIPHER_C2S], "aes128-gcm@openssh.com,aes256-gcm@openssh.com");
+	assert_string_equal(c->prefs[KEX_CAT_CIPHER_C2S],
+			    "aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com");
 	burrow_conn_free(c);
 	cfg.ciphers = "3des-cbc";
 	assert_int_equal(burrow_conn_new(&cfg, &c), BURROW_E_NOMATCH);

@@ -74,7 +74,22 @@ struct burrow_config {
 	const char *auth_methods;
 	/* Rekey after this many bytes in either direction; 0 = the default for the cipher. */
 	uint64_t rekey_bytes;
+	/* Rekey after this many seconds (counted with burrow_conn_tick); 0 = never by time. */
+	uint32_t rekey_seconds;
+	/* Signature algorithms accepted for publickey authentication (server) or offered (client);
+	 * NULL = defaults. Same list syntax as above. */
+	const char *pubkey_algorithms;
+	/* Compression: "none", "zlib@openssh.com", "zlib", in preference order; NULL = "none". */
+	const char *compression;
 };
+
+/* Algorithm categories for listing (burrow -Q) and defaults. */
+enum burrow_algo_kind { BURROW_ALGO_KEX, BURROW_ALGO_HOSTKEY, BURROW_ALGO_CIPHER, BURROW_ALGO_MAC,
+			BURROW_ALGO_COMPRESSION, BURROW_ALGO_SIG };
+/* Every name we implement (comma-separated), including those off by default. */
+const char *burrow_algorithms_supported(enum burrow_algo_kind kind);
+/* What a client or server offers when the config does not say. */
+const char *burrow_algorithms_default(enum burrow_role role, enum burrow_algo_kind kind);
 
 struct burrow_conn;
 

@@ -148,3 +148,40 @@ int algos_resolve(const char *default_list, const char *spec, char **out)
 	buf_free(&b);
 	return *out ? 0 : BURROW_E_NOMEM;
 }
+
+/* ---- public listing ---- */
+
+static const enum kex_category kind_category[] = {
+	[BURROW_ALGO_KEX] = KEX_CAT_KEX,
+	[BURROW_ALGO_HOSTKEY] = KEX_CAT_HOSTKEY,
+	[BURROW_ALGO_CIPHER] = KEX_CAT_CIPHER_C2S,
+	[BURROW_ALGO_MAC] = KEX_CAT_MAC_C2S,
+	[BURROW_ALGO_COMPRESSION] = KEX_CAT_COMP_C2S,
+	[BURROW_ALGO_SIG] = KEX_CAT_HOSTKEY,
+};
+
+/* Everything implemented, default-off names included (kept in step with the tables above). */
+static const char *const supported_lists[] = {
+	[BURROW_ALGO_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
+	[BURROW_ALGO_HOSTKEY] = "ssh-ed25519",
+	[BURROW_ALGO_CIPHER] = "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
+			       "aes128-gcm@openssh.com,aes256-gcm@openssh.com",
+	[BURROW_ALGO_MAC] = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
+			    "hmac-sha2-256,hmac-sha2-512,hmac-sha1",
+	[BURROW_ALGO_COMPRESSION] = "none",
+	[BURROW_ALGO_SIG] = "ssh-ed25519",
+};
+
+const char *burrow_algorithms_supported(enum burrow_algo_kind kind)
+{
+	if ((unsigned)kind >= sizeof(supported_lists) / sizeof(supported_lists[0]))
+		return "";
+	return supported_lists[kind];
+}
+
+const char *burrow_algorithms_default(enum burrow_role role, enum burrow_algo_kind kind)
+{
+	if ((unsigned)kind >= sizeof(kind_category) / sizeof(kind_category[0]))
+		return "";
+	return algos_default(role, kind_category[kind]);
+}

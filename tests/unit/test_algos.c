@@ -69,6 +69,29 @@ static void test_conn_new_takes_openssh_syntax(void **state)
 	assert_int_equal(burrow_conn_new(&cfg, &c), BURROW_E_NOMATCH);
 }
 
+/* The public lists must name only what the engine really implements, and every default. */
+static void test_supported_lists_match_the_engine(void **state)
+{
+	(void)state;
+	const enum kex_category cats[] = { KEX_CAT_KEX, KEX_CAT_HOSTKEY, KEX_CAT_CIPHER_C2S, KEX_CAT_MAC_C2S,
+					   KEX_CAT_COMP_C2S, KEX_CAT_HOSTKEY };
+	for (int kind = BURROW_ALGO_KEX; kind <= BURROW_ALGO_SIG; kind++) {
+		struct bstr list = bstr_cstr(burrow_algorithms_supported((enum burrow_algo_kind)kind));
+		assert_true(list.len > 0);
+		size_t pos = 0;
+		struct bstr name;
+		while (namelist_next(list, &pos, &name))
+			assert_true(algos_supported(cats[kind], name));
+		for (int role = BURROW_CLIENT; role <= BURROW_SERVER; role++) {
+			struct bstr defaults = bstr_cstr(burrow_algorithms_default((enum burrow_role)role,
+										   (enum burrow_algo_kind)kind));
+			pos = 0;
+			while (namelist_next(defaults, &pos, &name))
+				assert_true(namelist_contains(list, name));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +101,7 @@ int main(void)
 		cmocka_unit_test(test_caret_puts_first),
 		cmocka_unit_test(test_filter_keeps_only_what_we_implement),
 		cmocka_unit_test(test_conn_new_takes_openssh_syntax),
+		cmocka_unit_test(test_supported_lists_match_the_engine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ static const char *const default_lists[2][KEX_CAT_COUNT] = {
 		[KEX_CAT_COMP_C2S] = "none",
 		[KEX_CAT_COMP_S2C] = "none",
 	},
+	/* sshd's default Compression is "yes", which OpenSSH 9 means as zlib@openssh.com only. */
 	[BURROW_SERVER] = {
 		[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
 		[KEX_CAT_HOSTKEY] = "ssh-ed25519",
@@ -40,8 +41,8 @@ static const char *const default_lists[2][KEX_CAT_COUNT] = {
 		[KEX_CAT_CIPHER_S2C] = CIPHERS_SERVER,
 		[KEX_CAT_MAC_C2S] = MACS_SERVER,
 		[KEX_CAT_MAC_S2C] = MACS_SERVER,
-		[KEX_CAT_COMP_C2S] = "none",
-		[KEX_CAT_COMP_S2C] = "none",
+		[KEX_CAT_COMP_C2S] = "none,zlib@openssh.com",
+		[KEX_CAT_COMP_S2C] = "none,zlib@openssh.com",
 	},
 };
 
@@ -68,7 +69,7 @@ bool algos_supported(enum kex_category cat, struct bstr name)
 		return pkt_mac_find((const char *)name.p, name.len) != NULL;
 	case KEX_CAT_COMP_C2S:
 	case KEX_CAT_COMP_S2C:
-		return bstr_eq(name, "none");
+		return bstr_eq(name, "none") || bstr_eq(name, "zlib@openssh.com") || bstr_eq(name, "zlib");
 	default:
 		return false;
 	}
@@ -168,7 +169,7 @@ static const char *const supported_lists[] = {
 			       "aes128-gcm@openssh.com,aes256-gcm@openssh.com",
 	[BURROW_ALGO_MAC] = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
 			    "hmac-sha2-256,hmac-sha2-512,hmac-sha1",
-	[BURROW_ALGO_COMPRESSION] = "none",
+	[BURROW_ALGO_COMPRESSION] = "none,zlib@openssh.com,zlib",
 	[BURROW_ALGO_SIG] = "ssh-ed25519",
 };
 

@@ -102,7 +102,7 @@ static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg
 {
 	const char *given[KEX_CAT_COUNT] = {
 		cfg->kex_algorithms, cfg->hostkey_algorithms, cfg->ciphers, cfg->ciphers,
-		cfg->macs, cfg->macs, NULL, NULL,
+		cfg->macs, cfg->macs, cfg->compression, cfg->compression,
 	};
 	for (int cat = 0; cat < KEX_CAT_COUNT; cat++) {
 		const char *list = algos_default(c->role, (enum kex_category)cat);
@@ -193,6 +193,7 @@ void burrow_conn_free(struct burrow_conn *c)
 	buf_free(&c->in);
 	buf_free(&c->out);
 	buf_free(&c->deferred);
+	transport_free(c);
 	pkt_cipher_free(c->send.cipher);
 	pkt_cipher_free(c->recv.cipher);
 	kex_state_free(&c->kex);

@@ -32,9 +32,19 @@ enum kex_category {
 
 struct kex_method;
 
+struct compressor;
+
+enum comp_mode {
+	COMP_NONE,
+	COMP_ZLIB,         /* "zlib": from NEWKEYS on */
+	COMP_ZLIB_DELAYED, /* "zlib@openssh.com": from USERAUTH_SUCCESS on */
+};
+
 /* One direction of the packet stream. */
 struct transport_dir {
 	struct pkt_cipher *cipher; /* NULL: plaintext, before the first NEWKEYS */
+	enum comp_mode comp;
+	struct compressor *z;      /* created at first use; lives as long as the connection */
 	uint32_t seq;              /* RFC 4253 6.4 */
 	uint64_t bytes;            /* since the last key exchange, for rekeying */
 	uint64_t packets;
@@ -131,6 +141,7 @@ struct burrow_conn {
 	size_t msg_start;                   /* offset in out (or deferred) of the message being built */
 	struct buf *msg_target;             /* where the message being built goes */
 	struct buf deferred;                /* messages held while our key exchange runs */
+	struct buf zbuf;                    /* scratch for (de)compressing one payload */
 	uint8_t pad_pool[1024];             /* random bytes for padding, refilled in bulk */
 	size_t pad_pool_left;
 	struct burrow_key *server_host_key; /* client: the host key trusted at the first exchange */
@@ -180,6 +191,9 @@ int transport_send_unimplemented(struct burrow_conn *c, uint32_t seq);
 int transport_flush_deferred(struct burrow_conn *c);
 /* True while our KEXINIT is out and our NEWKEYS is not: only kex messages may be sent. */
 bool transport_sending_blocked(const struct burrow_conn *c);
+/* At NEWKEYS: take the negotiated compression for our sending or receiving direction. */
+void transport_set_compression(struct burrow_conn *c, bool sending);
+void transport_free(struct burrow_conn *c);
 
 /* kex.c */
 int kex_send_kexinit(struct burrow_conn *c);

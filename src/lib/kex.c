@@ -243,6 +243,7 @@ int kex_send_newkeys(struct burrow_conn *c)
 		return err;
 	pkt_cipher_free(c->send.cipher);
 	c->send.cipher = k->next_send;
+	transport_set_compression(c, true);
 	k->next_send = NULL;
 	if (k->strict)
 		c->send.seq = 0;
@@ -269,6 +270,7 @@ static int kex_handle_newkeys(struct burrow_conn *c, struct rd *r)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "unexpected NEWKEYS");
 	pkt_cipher_free(c->recv.cipher);
 	c->recv.cipher = k->next_recv;
+	transport_set_compression(c, false);
 	k->next_recv = NULL;
 	if (k->strict)
 		c->recv.seq = 0;

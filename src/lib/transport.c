@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compress.h"
 #include "conn_internal.h"
 
 static const char burrow_version_line[] = "SSH-2.0-burrow_" BURROW_VERSION;
@@ -120,6 +121,34 @@ static struct packet_shape packet_shape(const struct pkt_cipher *ci)
 	return s;
 }
 
+void transport_set_compression(struct burrow_conn *c, bool sending)
+{
+	const char *name = c->kex.chosen[sending == (c->role == BURROW_CLIENT) ? KEX_CAT_COMP_C2S : KEX_CAT_COMP_S2C];
+	struct transport_dir *dir = sending ? &c->send : &c->recv;
+	if (name && strcmp(name, "zlib@openssh.com") == 0)
+		dir->comp = COMP_ZLIB_DELAYED;
+	else if (name && strcmp(name, "zlib") == 0)
+		dir->comp = COMP_ZLIB;
+	else
+		dir->comp = COMP_NONE;
+}
+
+/* Whether this direction compresses now; makes the zlib stream on first use. */
+static bool transport_compressing(struct burrow_conn *c, struct transport_dir *dir)
+{
+	bool on = dir->comp == COMP_ZLIB || (dir->comp == COMP_ZLIB_DELAYED && c->authenticated);
+	if (on && !dir->z && compress_new(dir == &c->send, &dir->z) < 0)
+		return false;
+	return on && dir->z;
+}
+
+void transport_free(struct burrow_conn *c)
+{
+	compress_free(c->send.z);
+	compress_free(c->recv.z);
+	buf_free(&c->zbuf);
+}
+
 static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
 {
 	struct packet_shape shape = packet_shape(c->recv.cipher);
@@ -164,6 +193,17 @@ static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
 	c->recv.seq++;
 	c->recv.bytes += total;
 	c->recv.packets++;
+	if (transport_compressing(c, &c->recv)) {
+		int err = compress_inflate(c->recv.z, msg->p, msg->len, &c->zbuf);
+		if (err == BURROW_E_TOOBIG)
+			return conn_fail(c, BURROW_DISCONNECT_COMPRESSION_ERROR, "packet inflates past %u bytes",
+					 COMPRESS_MAX_INFLATED);
+		if (err < 0)
+			return conn_fail_code(c, err, BURROW_DISCONNECT_COMPRESSION_ERROR, "corrupt compressed packet");
+		*msg = bstr_from(buf_ptr(&c->zbuf), buf_len(&c->zbuf));
+	}
+	if (msg->len == 0)
+		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "empty packet");
 	return 1;
 }
 
@@ -228,6 +268,16 @@ static int transport_seal(struct burrow_conn *c, size_t start)
 {
 	struct packet_shape shape = packet_shape(c->send.cipher);
 	struct buf *b = &c->out;
+	if (transport_compressing(c, &c->send)) {
+		/* The payload moves to scratch and comes back deflated in its place. */
+		buf_reset(&c->zbuf);
+		buf_put(&c->zbuf, buf_ptr(b) + start + 5, buf_len(b) - start - 5);
+		buf_truncate(b, start + 5);
+		int err = buf_ok(&c->zbuf) ? compress_deflate(c->send.z, buf_ptr(&c->zbuf), buf_len(&c->zbuf), b)
+					   : BURROW_E_NOMEM;
+		if (err < 0)
+			return err;
+	}
 	size_t payload_len = buf_len(b) - start - 5;
 	size_t covered = (shape.length_aligned ? 4 : 0) + 1 + payload_len;
 	size_t padding = shape.block - covered % shape.block;

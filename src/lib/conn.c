@@ -165,6 +165,7 @@ int burrow_conn_new(const struct burrow_config *cfg, struct burrow_conn **out)
 	c->host_keys = (struct burrow_key **)cfg->host_keys;
 	c->host_key_count = cfg->host_key_count;
 	c->rekey_bytes = cfg->rekey_bytes;
+	c->rekey_seconds = cfg->rekey_seconds;
 	c->server_auth_methods = bstr_dup(bstr_cstr(cfg->auth_methods ? cfg->auth_methods : "publickey"));
 	int err = c->server_auth_methods ? conn_set_prefs(c, cfg) : BURROW_E_NOMEM;
 	if (err == 0)
@@ -323,6 +324,8 @@ int burrow_conn_next_event(struct burrow_conn *c, struct burrow_event *ev)
 	for (;;) {
 		if (c->queue_len > 0) {
 			*ev = c->queue[c->queue_head];
+			if (ev->type == BURROW_EV_KEX_DONE)
+				c->last_kex_ms = c->now_ms;
 			c->queue_head = (c->queue_head + 1) % EVENT_QUEUE_LEN;
 			c->queue_len--;
 			return 1;
@@ -377,8 +380,19 @@ int burrow_conn_disconnect(struct burrow_conn *c, uint32_t reason, const char *m
 
 int burrow_conn_tick(struct burrow_conn *c, uint64_t now_ms)
 {
-	(void)now_ms;
-	return c->closed ? BURROW_E_CLOSED : 0;
+	if (c->closed)
+		return BURROW_E_CLOSED;
+	c->now_ms = now_ms;
+	if (!c->rekey_seconds || !c->kex.done_once || c->kex.in_progress)
+		return 0;
+	if (c->last_kex_ms == 0 || now_ms < c->last_kex_ms) {
+		c->last_kex_ms = now_ms; /* first tick after the exchange starts the count */
+		return 0;
+	}
+	if (now_ms - c->last_kex_ms < (uint64_t)c->rekey_seconds * 1000)
+		return 0;
+	c->last_kex_ms = now_ms;
+	return kex_send_kexinit(c);
 }
 
 const char *burrow_conn_last_error(const struct burrow_conn *c)

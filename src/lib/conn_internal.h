@@ -127,6 +127,9 @@ struct burrow_conn {
 	size_t host_key_count;
 	char *server_auth_methods;
 	uint64_t rekey_bytes;
+	uint32_t rekey_seconds;
+	uint64_t now_ms;                    /* the program's clock, from burrow_conn_tick */
+	uint64_t last_kex_ms;               /* when the last key exchange finished (0: no clock yet) */
 
 	/* transport */
 	bool version_done;

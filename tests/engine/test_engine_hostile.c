@@ -328,6 +328,29 @@ static void test_server_started_rekey_with_same_key_goes_on(void **state)
 	pair_free(&p);
 }
 
+static void test_rekey_by_time_from_tick(void **state)
+{
+	(void)state;
+	struct pair p;
+	pair_init(&p, NULL);
+	burrow_conn_free(p.client.conn);
+	struct burrow_config ccfg = { .role = BURROW_CLIENT, .rekey_seconds = 60 };
+	assert_int_equal(burrow_conn_new(&ccfg, &p.client.conn), 0);
+	run_to_kex_done(&p);
+	assert_int_equal(burrow_conn_tick(p.client.conn, 1000), 0);
+	assert_int_equal(burrow_conn_tick(p.client.conn, 60999), 0);
+	assert_false(p.client.conn->kex.in_progress);
+	assert_int_equal(burrow_conn_tick(p.client.conn, 61000), 0);
+	assert_true(p.client.conn->kex.in_progress);
+	assert_int_equal(burrow_auth_publickey(p.client.conn, "tester", p.user_key), 0);
+	p.client.eof_after_send = true;
+	pair_run(&p, 200);
+	assert_int_equal(p.client.kex_done, 2);
+	assert_true(p.client.closed);
+	assert_false(p.client.disconnected);
+	pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_every_64k_keeps_data_intact),
 		cmocka_unit_test(test_host_key_change_during_rekey_is_refused),
 		cmocka_unit_test(test_server_started_rekey_with_same_key_goes_on),
+		cmocka_unit_test(test_rekey_by_time_from_tick),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,9 +19,28 @@ if [ ! -x "$BURROWD" ]; then
 	exit 1
 fi
 
-# The work directory lives in the build tree, not /tmp: StrictModes refuses paths under a
-# world-writable directory, as sshd does.
-WORK=$(mktemp -d "$BUILD/burrowd_config.XXXXXX")
+# StrictModes refuses paths under a group/world-writable directory, as sshd does: the work
+# directory goes where no ancestor is writable by others (the build tree, else $HOME, else /run).
+ancestors_safe() {
+	local d=$1 perm owner
+	while :; do
+		perm=$(stat -c %a "$d") || return 1
+		owner=$(stat -c %u "$d")
+		if [ $((0$perm & 022)) != 0 ] || { [ "$owner" != 0 ] && [ "$owner" != "$(id -u)" ]; }; then
+			return 1
+		fi
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+WORK_PARENT=$BUILD
+for candidate in "$BUILD" "$HOME" /run; do
+	if [ -d "$candidate" ] && [ -w "$candidate" ] && ancestors_safe "$candidate"; then
+		WORK_PARENT=$candidate
+		break
+	fi
+done
+WORK=$(mktemp -d "$WORK_PARENT/burrowd_config.XXXXXX")
 cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
@@ -240,16 +259,7 @@ try_login() { # prints the command's output; returns ssh's status
 
 # Does StrictModes let this path through at all (no group/world-writable ancestors)?
 strict_path_ok=1
-d=$WORK/keys
-while :; do
-	perm=$(stat -c %a "$d")
-	owner=$(stat -c %u "$d")
-	if [ $((0$perm & 022)) != 0 ] || { [ "$owner" != 0 ] && [ "$owner" != "$(id -u)" ]; }; then
-		strict_path_ok=0
-	fi
-	[ "$d" = / ] && break
-	d=$(dirname "$d")
-done
+ancestors_safe "$WORK/keys" || strict_path_ok=0
 
 if start_server "$WORK/s1.log" -- -o "AuthorizedKeysFile=$WORK/keys/authorized_keys" -o StrictModes=yes \
 	-o X11Forwarding=no; then

@@ -17,7 +17,7 @@
 #define SNTRUP761_Q12 ((SNTRUP761_Q - 1) / 2)
 #define SNTRUP761_W 286   /* weight of "short" polynomials */
 
-/* Byte lengths of the encodings (spec 3.4, "Encoding" and "Parameter sets"). */
+/* Byte lengths of the encodings (the spec's "Encoding" and parameter sets). */
 #define SNTRUP761_SMALL_BYTES ((SNTRUP761_P + 3) / 4) /* 191: 4 coefficients a byte */
 #define SNTRUP761_RQ_BYTES 1158                        /* Encode with M = q */
 #define SNTRUP761_ROUNDED_BYTES 1007                   /* Encode with M = (q+2)/3 */
@@ -26,7 +26,7 @@
 /* ---- arithmetic (sntrup761_poly.c) ---- */
 /* x mod q, centred; any |x| < 2^30. */
 int16_t sntrup761_fq_freeze(int32_t x);
-/* x mod 3, centred; any |x| <= 16383. */
+/* x mod 3, centred; any |x| < 2^30. */
 int8_t sntrup761_f3_freeze(int32_t x);
 /* h = f*g in R/q; g's coefficients may be any of -2..2 (a malformed secret key decodes to 2). */
 void sntrup761_rq_mult_small(int16_t h[SNTRUP761_P], const int16_t f[SNTRUP761_P], const int8_t g[SNTRUP761_P]);
@@ -53,13 +53,14 @@ void sntrup761_small_from_list(int8_t out[SNTRUP761_P], const uint32_t words[SNT
 
 /* ---- encodings (sntrup761_encode.c) ---- */
 /* The spec's Encode/Decode of R[i] in [0, M[i]) with 1 < M[i] <= 16384; Decode reduces every output
- * below its M[i], so any byte string decodes to something well defined. n <= SNTRUP761_P. */
+ * below its M[i], so any byte string decodes to something well defined. n <= SNTRUP761_P
+ * (larger n: nothing is written, and the length is 0). */
 size_t sntrup761_encoded_len(const uint16_t *m, size_t n);
 void sntrup761_encode(uint8_t *out, const uint16_t *r, const uint16_t *m, size_t n);
 void sntrup761_decode(uint16_t *out, const uint8_t *in, const uint16_t *m, size_t n);
 
 void sntrup761_small_encode(uint8_t out[SNTRUP761_SMALL_BYTES], const int8_t f[SNTRUP761_P]);
-/* Byte pairs of bits 3 decode to 2, as in the spec; only our own secret keys are decoded. */
+/* A 2-bit field of 3 decodes to 2, as in the spec; only our own secret keys are decoded. */
 void sntrup761_small_decode(int8_t f[SNTRUP761_P], const uint8_t in[SNTRUP761_SMALL_BYTES]);
 void sntrup761_rq_encode(uint8_t out[SNTRUP761_RQ_BYTES], const int16_t h[SNTRUP761_P]);
 void sntrup761_rq_decode(int16_t h[SNTRUP761_P], const uint8_t in[SNTRUP761_RQ_BYTES]);

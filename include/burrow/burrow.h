@@ -81,6 +81,10 @@ struct burrow_config {
 	const char *pubkey_algorithms;
 	/* Compression: "none", "zlib@openssh.com", "zlib", in preference order; NULL = "none". */
 	const char *compression;
+	/* Server: the text of a moduli(5) file (e.g. /etc/ssh/moduli, read by the program) for
+	 * diffie-hellman-group-exchange-*; NULL = the RFC 3526 groups. Kept by pointer like host_keys:
+	 * it must outlive the conn. */
+	const char *dh_moduli;
 };
 
 /* Algorithm categories for listing (burrow -Q) and defaults. */
@@ -177,7 +181,7 @@ const char *burrow_conn_last_error(const struct burrow_conn *conn);
 const char *burrow_conn_peer_version(const struct burrow_conn *conn); /* "SSH-2.0-..." or NULL */
 
 struct burrow_negotiated {
-	const char *kex, *hostkey, *cipher_c2s, *cipher_s2c, *mac_c2s, *mac_s2c;
+	const char *kex, *hostkey, *cipher_c2s, *cipher_s2c, *mac_c2s, *mac_s2c, *comp_c2s, *comp_s2c;
 	bool strict_kex;
 };
 int burrow_conn_negotiated(const struct burrow_conn *conn, struct burrow_negotiated *out);

@@ -6,8 +6,40 @@
 #include "kex.h"
 #include "match.h"
 
-/* Names of signature algorithms we can verify and make, as host keys and in publickey auth. */
-static const char *const hostkey_algorithms[] = { "ssh-ed25519" };
+/* Names of signature algorithms we can verify and make, as host keys and in publickey auth
+ * (the keys module's sig_algs; ssh-rsa is RSA with SHA-1). */
+static const char *const hostkey_algorithms[] = {
+	"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+	"rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+};
+#define SIG_SUPPORTED "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
+	"rsa-sha2-512,rsa-sha2-256,ssh-rsa"
+/* Host key algorithms: the client offers OpenSSH 10's plain-key order; the server leaves out the
+ * NIST curves (ssh-audit: "suspected as being backdoored"). ssh-rsa (SHA-1) is off on both sides
+ * and stays available by config, as in OpenSSH since 8.8. The server offers only those of its
+ * list it holds a host key for (conn.c). */
+#define HOSTKEY_CLIENT "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
+	"rsa-sha2-512,rsa-sha2-256"
+#define HOSTKEY_SERVER "ssh-ed25519,rsa-sha2-512,rsa-sha2-256"
+/* Publickey authentication, both sides: OpenSSH's PubkeyAcceptedAlgorithms default for plain keys
+ * (the server accepts ECDSA user keys; only SHA-1 ssh-rsa needs configuring). */
+#define PUBKEY_DEFAULT HOSTKEY_CLIENT
+
+/* Key exchange: the client offers OpenSSH 10's list. The server offers what ssh-audit rates
+ * neither fail nor warn (tests/interop/ssh_audit.sh): no NIST curves ("suspected as being
+ * backdoored"), no group14 ("2048-bit modulus only provides 112-bits of symmetric strength"), no
+ * SHA-1, and not the @openssh.com name of sntrup761x25519-sha512, which Debian's ssh-audit 2.5.0
+ * still calls "experimental" (current ssh-audit rates it clean). All stay available by config. */
+#define KEX_CLIENT "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com," \
+	"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," \
+	"diffie-hellman-group14-sha256"
+#define KEX_SERVER "mlkem768x25519-sha256,sntrup761x25519-sha512,curve25519-sha256,curve25519-sha256@libssh.org," \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512"
+#define KEX_SUPPORTED "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com," \
+	"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," \
+	"diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1"
 
 /*
  * The client offers what OpenSSH's client offers, so it reaches old servers; the server offers
@@ -24,8 +56,8 @@ static const char *const hostkey_algorithms[] = { "ssh-ed25519" };
 
 static const char *const default_lists[2][KEX_CAT_COUNT] = {
 	[BURROW_CLIENT] = {
-		[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
-		[KEX_CAT_HOSTKEY] = "ssh-ed25519",
+		[KEX_CAT_KEX] = KEX_CLIENT,
+		[KEX_CAT_HOSTKEY] = HOSTKEY_CLIENT,
 		[KEX_CAT_CIPHER_C2S] = CIPHERS_CLIENT,
 		[KEX_CAT_CIPHER_S2C] = CIPHERS_CLIENT,
 		[KEX_CAT_MAC_C2S] = MACS_CLIENT,
@@ -35,8 +67,8 @@ static const char *const default_lists[2][KEX_CAT_COUNT] = {
 	},
 	/* sshd's default Compression is "yes", which OpenSSH 9 means as zlib@openssh.com only. */
 	[BURROW_SERVER] = {
-		[KEX_CAT_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
-		[KEX_CAT_HOSTKEY] = "ssh-ed25519",
+		[KEX_CAT_KEX] = KEX_SERVER,
+		[KEX_CAT_HOSTKEY] = HOSTKEY_SERVER,
 		[KEX_CAT_CIPHER_C2S] = CIPHERS_SERVER,
 		[KEX_CAT_CIPHER_S2C] = CIPHERS_SERVER,
 		[KEX_CAT_MAC_C2S] = MACS_SERVER,
@@ -49,6 +81,11 @@ static const char *const default_lists[2][KEX_CAT_COUNT] = {
 const char *algos_default(enum burrow_role role, enum kex_category cat)
 {
 	return default_lists[role == BURROW_SERVER][cat];
+}
+
+const char *algos_default_pubkey(void)
+{
+	return PUBKEY_DEFAULT;
 }
 
 bool algos_supported(enum kex_category cat, struct bstr name)
@@ -163,14 +200,14 @@ static const enum kex_category kind_category[] = {
 
 /* Everything implemented, default-off names included (kept in step with the tables above). */
 static const char *const supported_lists[] = {
-	[BURROW_ALGO_KEX] = "curve25519-sha256,curve25519-sha256@libssh.org",
-	[BURROW_ALGO_HOSTKEY] = "ssh-ed25519",
+	[BURROW_ALGO_KEX] = KEX_SUPPORTED,
+	[BURROW_ALGO_HOSTKEY] = SIG_SUPPORTED,
 	[BURROW_ALGO_CIPHER] = "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
 			       "aes128-gcm@openssh.com,aes256-gcm@openssh.com",
 	[BURROW_ALGO_MAC] = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
 			    "hmac-sha2-256,hmac-sha2-512,hmac-sha1",
 	[BURROW_ALGO_COMPRESSION] = "none,zlib@openssh.com,zlib",
-	[BURROW_ALGO_SIG] = "ssh-ed25519",
+	[BURROW_ALGO_SIG] = SIG_SUPPORTED,
 };
 
 const char *burrow_algorithms_supported(enum burrow_algo_kind kind)
@@ -184,5 +221,7 @@ const char *burrow_algorithms_default(enum burrow_role role, enum burrow_algo_ki
 {
 	if ((unsigned)kind >= sizeof(kind_category) / sizeof(kind_category[0]))
 		return "";
+	if (kind == BURROW_ALGO_SIG) /* publickey authentication: its own list, not the host keys' */
+		return algos_default_pubkey();
 	return algos_default(role, kind_category[kind]);
 }

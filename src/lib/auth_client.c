@@ -23,8 +23,50 @@ static void authc_put_pubkey_head(struct burrow_conn *c, struct buf *b, bool wit
 	buf_put_cstring(b, "ssh-connection");
 	buf_put_cstring(b, "publickey");
 	buf_put_bool(b, with_signature);
-	buf_put_cstring(b, burrow_key_type_name(a->key));
+	buf_put_cstring(b, a->sig_alg);
 	buf_put_bstr(b, blob);
+}
+
+/*
+ * The publickey algorithm for a key, as OpenSSH 9's key_sig_algorithm(): a key other than RSA
+ * signs as its type if our list has that name. An RSA key takes the first RSA algorithm of our
+ * list that the server's server-sig-algs (RFC 8308 3.1) names; without EXT_INFO it can only be
+ * ssh-rsa (SHA-1), and only when our list allows it. NULL: no algorithm both sides take.
+ */
+static const char *authc_pick_sig_alg(const struct burrow_conn *c, const struct burrow_key *key)
+{
+	struct bstr ours = bstr_cstr(c->pubkey_algs);
+	if (burrow_key_type(key) != BURROW_KEY_RSA || !c->peer_sig_algs_known) {
+		const char *name = burrow_key_type_name(key);
+		return namelist_contains(ours, bstr_cstr(name)) ? name : NULL;
+	}
+	struct bstr theirs = bstr_cstr(c->peer_sig_algs);
+	size_t pos = 0;
+	struct bstr name;
+	while (namelist_next(ours, &pos, &name)) {
+		if (!namelist_contains(theirs, name))
+			continue;
+		for (const char *const *alg = burrow_key_sig_algs(key); *alg; alg++)
+			if (bstr_eq(name, *alg))
+				return *alg;
+	}
+	return NULL;
+}
+
+/* No algorithm for this key: the attempt fails here, as OpenSSH skips such a key, and the
+ * program may offer the next one. */
+static int authc_fail_locally(struct burrow_conn *c)
+{
+	struct auth_client *a = &c->authc;
+	conn_set_error(c, "no mutual signature algorithm for the %s key", burrow_key_type_name(a->key));
+	a->state = AUTHC_READY;
+	a->key = NULL;
+	a->sig_alg = NULL;
+	struct burrow_event *ev = conn_push_event(c, BURROW_EV_AUTH_FAILURE);
+	if (!ev)
+		return BURROW_E_NOMEM;
+	ev->methods = conn_event_string(c, bstr_cstr(a->methods ? a->methods : "publickey"));
+	return 0;
 }
 
 static int authc_send_attempt(struct burrow_conn *c)
@@ -38,6 +80,9 @@ static int authc_send_attempt(struct burrow_conn *c)
 		a->state = AUTHC_NONE_SENT;
 		return transport_msg_end(c);
 	}
+	a->sig_alg = authc_pick_sig_alg(c, a->key);
+	if (!a->sig_alg)
+		return authc_fail_locally(c);
 	uint8_t *blob = NULL;
 	size_t blob_len = 0;
 	int err = burrow_key_to_blob(a->key, &blob, &blob_len);
@@ -66,7 +111,7 @@ static int authc_send_signed(struct burrow_conn *c)
 	if (err == 0 && !buf_ok(&signed_data))
 		err = BURROW_E_NOMEM;
 	if (err == 0)
-		err = burrow_key_sign(a->key, NULL, buf_ptr(&signed_data), buf_len(&signed_data), &sig, &sig_len);
+		err = burrow_key_sign(a->key, a->sig_alg, buf_ptr(&signed_data), buf_len(&signed_data), &sig, &sig_len);
 	if (err == 0) {
 		/* The message is the signed data minus the session id, plus the signature. */
 		struct buf *b = transport_msg_begin(c, SSH_MSG_USERAUTH_REQUEST);
@@ -119,6 +164,10 @@ int burrow_auth_publickey(struct burrow_conn *c, const char *user, const struct 
 {
 	if (!key || !burrow_key_has_private(key))
 		return BURROW_E_INVALID;
+	/* Once the service is accepted, EXT_INFO has come (RFC 8308 2.4): a key without a mutual
+	 * algorithm is refused here. Before, the choice waits for SERVICE_ACCEPT. */
+	if (c->role == BURROW_CLIENT && c->authc.state == AUTHC_READY && !authc_pick_sig_alg(c, key))
+		return BURROW_E_NOMATCH;
 	return authc_start(c, user, AUTH_PENDING_PUBKEY, key);
 }
 
@@ -139,6 +188,9 @@ static int authc_failure(struct burrow_conn *c, struct rd *r)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed USERAUTH_FAILURE");
 	a->state = AUTHC_READY;
 	a->key = NULL;
+	a->sig_alg = NULL;
+	free(a->methods);
+	a->methods = bstr_dup(methods); /* for a later attempt that fails before it is sent */
 	struct burrow_event *ev = conn_push_event(c, BURROW_EV_AUTH_FAILURE);
 	if (!ev)
 		return BURROW_E_NOMEM;
@@ -158,7 +210,7 @@ static int authc_pk_ok(struct burrow_conn *c, struct rd *r)
 	size_t mine_len = 0;
 	if (burrow_key_to_blob(a->key, &mine, &mine_len) < 0)
 		return BURROW_E_NOMEM;
-	bool same = bstr_eq(alg, burrow_key_type_name(a->key)) && bstr_eq_bstr(blob, bstr_from(mine, mine_len));
+	bool same = bstr_eq(alg, a->sig_alg) && bstr_eq_bstr(blob, bstr_from(mine, mine_len));
 	free(mine);
 	if (!same)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "USERAUTH_PK_OK for a key we did not offer");
@@ -178,6 +230,7 @@ int auth_client_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
 		if ((a->state == AUTHC_NONE_SENT || a->state == AUTHC_PK_SIGN_SENT) && rd_done(r)) {
 			a->state = AUTHC_DONE;
 			a->key = NULL;
+			a->sig_alg = NULL;
 			c->authenticated = true;
 			return conn_push_event(c, BURROW_EV_AUTH_SUCCESS) ? 0 : BURROW_E_NOMEM;
 		}

@@ -73,27 +73,33 @@ static int auths_publickey(struct burrow_conn *c, struct rd *r, struct bstr user
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed publickey request");
 	burrow_key_free(a->key);
 	a->key = NULL;
-	if (!auths_offers(c, "publickey") || !algos_supported(KEX_CAT_HOSTKEY, alg) ||
-	    burrow_key_from_blob(blob.p, blob.len, &a->key) < 0 || !bstr_eq(alg, burrow_key_type_name(a->key)))
+	free(a->key_alg);
+	a->key_alg = NULL;
+	/* The algorithm must be one we accept (PubkeyAcceptedAlgorithms) and fit the key: rsa-sha2-512
+	 * for an ssh-rsa blob, the key's own name otherwise. RSA keys under 1024 bits do not parse
+	 * (OpenSSH's RequiredRSASize default). */
+	if (!auths_offers(c, "publickey") || !namelist_contains(bstr_cstr(c->pubkey_algs), alg) ||
+	    !(a->key_alg = bstr_dup(alg)) || burrow_key_from_blob(blob.p, blob.len, &a->key) < 0 ||
+	    !burrow_key_fits_sig_alg(a->key, a->key_alg))
 		return auths_fail_attempt(c, "publickey");
 	if (has_signature) {
-		/* RFC 4252 7: string session_id || the request from byte SSH_MSG_USERAUTH_REQUEST on. */
+		/* RFC 4252 7: string session_id || the request from byte SSH_MSG_USERAUTH_REQUEST on;
+		 * the signature must be made with the algorithm the request names. */
 		struct buf data;
 		buf_init(&data);
 		buf_put_string(&data, c->session_id, c->session_id_len);
 		buf_put(&data, r->p, signed_end);
-		int ok = buf_ok(&data) && burrow_key_verify(a->key, sig.p, sig.len, buf_ptr(&data), buf_len(&data)) == 0;
+		int ok = buf_ok(&data) &&
+			 burrow_key_verify_alg(a->key, a->key_alg, sig.p, sig.len, buf_ptr(&data), buf_len(&data)) == 0;
 		buf_free(&data);
 		if (!ok)
 			return auths_fail_attempt(c, "publickey");
 	}
 	(void)user;
 	(void)service;
-	free(a->key_alg);
-	a->key_alg = bstr_dup(alg);
 	buf_reset(&a->key_blob);
 	buf_put(&a->key_blob, blob.p, blob.len);
-	if (!a->key_alg || !buf_ok(&a->key_blob))
+	if (!buf_ok(&a->key_blob))
 		return BURROW_E_NOMEM;
 	a->has_signature = has_signature;
 	a->state = AUTHS_WAIT_VERDICT;

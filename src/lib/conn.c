@@ -98,6 +98,24 @@ int conn_fail_code(struct burrow_conn *c, int err, uint32_t reason, const char *
 
 /* ---- creation ---- */
 
+/* Publickey authentication algorithms: the same list syntax as the others, over their own defaults. */
+static int conn_set_pubkey_algs(struct burrow_conn *c, const char *given)
+{
+	const char *defaults = algos_default_pubkey();
+	char *resolved = NULL;
+	int err = given ? algos_resolve(defaults, given, &resolved) : 0;
+	if (err == 0)
+		err = algos_filter_supported(KEX_CAT_HOSTKEY, resolved ? resolved : defaults, &c->pubkey_algs);
+	free(resolved);
+	if (err < 0)
+		return err;
+	if (c->pubkey_algs[0] == 0) {
+		conn_set_error(c, "no supported algorithm in '%s'", given ? given : defaults);
+		return BURROW_E_NOMATCH;
+	}
+	return 0;
+}
+
 static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg)
 {
 	const char *given[KEX_CAT_COUNT] = {
@@ -121,8 +139,12 @@ static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg
 			return BURROW_E_NOMATCH;
 		}
 	}
+	int err = conn_set_pubkey_algs(c, cfg->pubkey_algorithms);
+	if (err < 0)
+		return err;
 	if (c->role == BURROW_SERVER) {
-		/* Offer only the host key algorithms we hold keys for. */
+		/* Offer only the host key algorithms we hold keys for: an RSA key signs as
+		 * rsa-sha2-512 and rsa-sha2-256 (and ssh-rsa when configured). */
 		char *list = c->prefs[KEX_CAT_HOSTKEY];
 		size_t used = 0, pos = 0;
 		struct bstr name, whole = bstr_cstr(list);
@@ -130,9 +152,14 @@ static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg
 		if (!kept)
 			return BURROW_E_NOMEM;
 		while (namelist_next(whole, &pos, &name)) {
+			char alg[65]; /* RFC 4251 6: names are at most 64 characters */
 			bool have = false;
-			for (size_t i = 0; i < c->host_key_count; i++)
-				have |= bstr_eq(name, burrow_key_type_name(c->host_keys[i]));
+			if (name.len < sizeof(alg)) {
+				memcpy(alg, name.p, name.len);
+				alg[name.len] = 0;
+				for (size_t i = 0; i < c->host_key_count; i++)
+					have |= burrow_key_fits_sig_alg(c->host_keys[i], alg);
+			}
 			if (!have)
 				continue;
 			if (used)
@@ -165,6 +192,7 @@ int burrow_conn_new(const struct burrow_config *cfg, struct burrow_conn **out)
 	c->host_keys = (struct burrow_key **)cfg->host_keys;
 	c->host_key_count = cfg->host_key_count;
 	c->rekey_bytes = cfg->rekey_bytes;
+	c->kex.dh_moduli = cfg->dh_moduli;
 	c->rekey_seconds = cfg->rekey_seconds;
 	c->server_auth_methods = bstr_dup(bstr_cstr(cfg->auth_methods ? cfg->auth_methods : "publickey"));
 	int err = c->server_auth_methods ? conn_set_prefs(c, cfg) : BURROW_E_NOMEM;
@@ -187,6 +215,7 @@ void burrow_conn_free(struct burrow_conn *c)
 	for (int cat = 0; cat < KEX_CAT_COUNT; cat++)
 		free(c->prefs[cat]);
 	free(c->server_auth_methods);
+	free(c->pubkey_algs);
 	free(c->my_version);
 	free(c->peer_version);
 	free(c->peer_sig_algs);
@@ -416,6 +445,8 @@ int burrow_conn_negotiated(const struct burrow_conn *c, struct burrow_negotiated
 	out->cipher_s2c = k->chosen[KEX_CAT_CIPHER_S2C];
 	out->mac_c2s = k->chosen[KEX_CAT_MAC_C2S];
 	out->mac_s2c = k->chosen[KEX_CAT_MAC_S2C];
+	out->comp_c2s = k->chosen[KEX_CAT_COMP_C2S];
+	out->comp_s2c = k->chosen[KEX_CAT_COMP_S2C];
 	out->strict_kex = k->strict;
 	return 0;
 }

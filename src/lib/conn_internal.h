@@ -63,9 +63,9 @@ struct kex_state {
 	const struct pkt_cipher_alg *cipher_c2s, *cipher_s2c;
 	const struct pkt_mac_alg *mac_c2s, *mac_s2c; /* NULL with AEAD ciphers */
 	struct burrow_key *host_key_signer;  /* server: the key that signs this exchange */
-	/* method state */
-	uint8_t x25519_priv[32], x25519_pub[32];
-	struct buf shared_secret;  /* K, as an mpint (ready to hash) */
+	const char *dh_moduli;     /* server: moduli(5) text for group exchange (borrowed), or NULL */
+	struct kex_method_state *ms; /* the running exchange's ephemeral state (kex.h) */
+	struct buf shared_secret;  /* K exactly as the method hashes it: mpint, or string for the PQ hybrids */
 	uint8_t hash[HASH_MAX_LEN];
 	size_t hash_len;
 	struct pkt_cipher *next_send, *next_recv;
@@ -89,6 +89,7 @@ struct auth_client {
 	enum auth_method_pending pending_method;
 	char *user;
 	const struct burrow_key *key;
+	const char *sig_alg; /* the publickey algorithm of this attempt (static name from the keys module) */
 	char *methods;   /* last FAILURE's list, kept for the event */
 };
 
@@ -126,6 +127,7 @@ struct burrow_conn {
 	struct burrow_key **host_keys;      /* server; borrowed */
 	size_t host_key_count;
 	char *server_auth_methods;
+	char *pubkey_algs;                  /* publickey algorithms we accept (server) / may use (client) */
 	uint64_t rekey_bytes;
 	uint32_t rekey_seconds;
 	uint64_t now_ms;                    /* the program's clock, from burrow_conn_tick */
@@ -220,6 +222,8 @@ void channels_free(struct burrow_conn *c);
 
 /* algos.c */
 const char *algos_default(enum burrow_role role, enum kex_category cat);
+/* Default publickey authentication algorithms (both roles). */
+const char *algos_default_pubkey(void);
 /* Keeps only names we implement, in the given order; NULL if none remain (caller reports). */
 int algos_filter_supported(enum kex_category cat, const char *list, char **out);
 bool algos_supported(enum kex_category cat, struct bstr name);

@@ -13,15 +13,27 @@
 #define STRICT_KEX_SERVER "kex-strict-s-v00@openssh.com"
 #define EXT_INFO_CLIENT "ext-info-c"
 
+/* OpenSSH's words, so a user sees the same "no matching cipher found" from either program. */
 static const char *const category_names[KEX_CAT_COUNT] = {
-	"kex algorithm", "host key type", "client to server cipher", "server to client cipher",
-	"client to server MAC", "server to client MAC", "client to server compression",
-	"server to client compression",
+	"key exchange method", "host key type", "cipher", "cipher", "MAC", "MAC",
+	"compression method", "compression method",
 };
 
 static const struct kex_method *const kex_methods[] = {
+	&kex_mlkem768x25519_sha256,
+	&kex_sntrup761x25519_sha512,
+	&kex_sntrup761x25519_sha512_openssh,
 	&kex_curve25519_sha256,
 	&kex_curve25519_sha256_libssh,
+	&kex_ecdh_sha2_nistp256,
+	&kex_ecdh_sha2_nistp384,
+	&kex_ecdh_sha2_nistp521,
+	&kex_dh_gex_sha256,
+	&kex_dh_group16_sha512,
+	&kex_dh_group18_sha512,
+	&kex_dh_group14_sha256,
+	&kex_dh_group14_sha1,
+	&kex_dh_group1_sha1,
 };
 
 const struct kex_method *kex_method_find(struct bstr name)
@@ -32,8 +44,23 @@ const struct kex_method *kex_method_find(struct bstr name)
 	return NULL;
 }
 
+static void kex_method_state_free(struct kex_method_state *ms)
+{
+	if (!ms)
+		return;
+	buf_free(&ms->q_c);
+	buf_free(&ms->gex_p);
+	buf_free(&ms->gex_g);
+	ecdh_key_free(ms->ecdh);
+	dh_key_free(ms->dh);
+	crypto_wipe(ms, sizeof(*ms));
+	free(ms);
+}
+
 void kex_state_free(struct kex_state *k)
 {
+	kex_method_state_free(k->ms);
+	k->ms = NULL;
 	buf_free(&k->my_kexinit);
 	buf_free(&k->peer_kexinit);
 	buf_free(&k->shared_secret);
@@ -46,7 +73,6 @@ void kex_state_free(struct kex_state *k)
 	k->next_send = k->next_recv = NULL;
 	burrow_key_free(k->peer_host_key);
 	k->peer_host_key = NULL;
-	crypto_wipe(k->x25519_priv, sizeof(k->x25519_priv));
 	crypto_wipe(k->hash, sizeof(k->hash));
 }
 
@@ -100,17 +126,19 @@ static bool negotiate_one(enum kex_category cat, struct bstr client, struct bstr
 	return false;
 }
 
-static bool first_name_is(struct bstr list, const char *name)
+static bool first_names_match(struct bstr a, struct bstr b)
 {
-	size_t pos = 0;
-	struct bstr first;
-	return namelist_next(list, &pos, &first) && bstr_eq(first, name);
+	size_t pos_a = 0, pos_b = 0;
+	struct bstr first_a, first_b;
+	return namelist_next(a, &pos_a, &first_a) && namelist_next(b, &pos_b, &first_b) && bstr_eq_bstr(first_a, first_b);
 }
 
+/* Server: the host key that signs for the negotiated host key algorithm. */
 static struct burrow_key *host_key_for(struct burrow_conn *c, const char *alg)
 {
+	/* An algorithm names a signature, not a key type: rsa-sha2-512 is made by an ssh-rsa key. */
 	for (size_t i = 0; i < c->host_key_count; i++)
-		if (strcmp(burrow_key_type_name(c->host_keys[i]), alg) == 0)
+		if (burrow_key_fits_sig_alg(c->host_keys[i], alg))
 			return c->host_keys[i];
 	return NULL;
 }
@@ -151,15 +179,22 @@ static int kex_negotiate(struct burrow_conn *c, struct bstr peer_lists[KEX_CAT_C
 	if (k->cipher_s2c->tag_len)
 		k->mac_s2c = NULL;
 	k->method = kex_method_find(bstr_cstr(k->chosen[KEX_CAT_KEX]));
+	kex_method_state_free(k->ms);
+	k->ms = calloc(1, sizeof(*k->ms));
+	if (!k->ms)
+		return BURROW_E_NOMEM;
 	if (!k->done_once) {
 		struct bstr peer_kex = peer_lists[KEX_CAT_KEX];
 		k->strict = namelist_contains(peer_kex, bstr_cstr(c->role == BURROW_CLIENT ? STRICT_KEX_SERVER : STRICT_KEX_CLIENT));
 		k->peer_ext_info = c->role == BURROW_SERVER && namelist_contains(peer_kex, bstr_cstr(EXT_INFO_CLIENT));
 	}
-	/* RFC 4253 7: a wrong guess means the guessed packet is thrown away. */
+	/* RFC 4253 7: the guess is right only if both sides prefer the same kex and host key
+	 * algorithms (their first names, as OpenSSH's proposals_match); a wrong guess is thrown away.
+	 * Comparing with the negotiated names instead would keep a packet the peer itself counts
+	 * as wrong and sends again (Dropbear does). */
 	k->skip_guessed_packet = peer_guessed &&
-		!(first_name_is(peer_lists[KEX_CAT_KEX], k->chosen[KEX_CAT_KEX]) &&
-		  first_name_is(peer_lists[KEX_CAT_HOSTKEY], k->chosen[KEX_CAT_HOSTKEY]));
+		!(first_names_match(peer_lists[KEX_CAT_KEX], bstr_cstr(c->prefs[KEX_CAT_KEX])) &&
+		  first_names_match(peer_lists[KEX_CAT_HOSTKEY], bstr_cstr(c->prefs[KEX_CAT_HOSTKEY])));
 	if (c->role == BURROW_SERVER) {
 		k->host_key_signer = host_key_for(c, k->chosen[KEX_CAT_HOSTKEY]);
 		if (!k->host_key_signer)
@@ -203,9 +238,7 @@ static int kex_handle_kexinit(struct burrow_conn *c, struct bstr payload, struct
 	/* Strict KEX: the peer's KEXINIT must have been its very first packet. */
 	if (k->strict && !k->done_once && c->recv.seq != 1)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "strict KEX violation: KEXINIT was not the first packet");
-	if (c->role == BURROW_CLIENT)
-		return k->method->client_start(c);
-	return 0;
+	return k->method->start(c);
 }
 
 static int kex_send_ext_info(struct burrow_conn *c)
@@ -213,7 +246,7 @@ static int kex_send_ext_info(struct burrow_conn *c)
 	struct buf *b = transport_msg_begin(c, SSH_MSG_EXT_INFO);
 	buf_put_u32(b, 1);
 	buf_put_cstring(b, "server-sig-algs");
-	buf_put_cstring(b, algos_default(BURROW_SERVER, KEX_CAT_HOSTKEY));
+	buf_put_cstring(b, c->pubkey_algs); /* what we accept for publickey authentication */
 	return transport_msg_end(c);
 }
 
@@ -226,11 +259,11 @@ static void kex_finish_if_done(struct burrow_conn *c)
 	k->sent_newkeys = k->got_newkeys = false;
 	k->done_once = true;
 	k->method = NULL;
+	kex_method_state_free(k->ms);
+	k->ms = NULL;
 	buf_free(&k->shared_secret);
 	buf_free(&k->my_kexinit);
 	buf_free(&k->peer_kexinit);
-	c->send.bytes = c->recv.bytes = 0;
-	c->send.packets = c->recv.packets = 0;
 	conn_push_event(c, BURROW_EV_KEX_DONE);
 }
 
@@ -243,6 +276,7 @@ int kex_send_newkeys(struct burrow_conn *c)
 		return err;
 	pkt_cipher_free(c->send.cipher);
 	c->send.cipher = k->next_send;
+	c->send.bytes = c->send.packets = 0; /* each direction counts from its own new keys */
 	transport_set_compression(c, true);
 	k->next_send = NULL;
 	if (k->strict)
@@ -270,6 +304,7 @@ static int kex_handle_newkeys(struct burrow_conn *c, struct rd *r)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "unexpected NEWKEYS");
 	pkt_cipher_free(c->recv.cipher);
 	c->recv.cipher = k->next_recv;
+	c->recv.bytes = c->recv.packets = 0;
 	transport_set_compression(c, false);
 	k->next_recv = NULL;
 	if (k->strict)
@@ -299,6 +334,32 @@ int kex_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
 	return k->method->handle(c, type, r);
 }
 
+bool kex_client_host_key_fits(const struct burrow_conn *c, const struct burrow_key *key)
+{
+	return burrow_key_fits_sig_alg(key, c->kex.chosen[KEX_CAT_HOSTKEY]);
+}
+
+/* OpenSSH's kex->we_need: the most bytes any key, IV, block or MAC key of this exchange needs.
+ * DH exponents are twice this many bits (RFC 4419 6.2), group exchange asks for a group of the
+ * matching strength. */
+size_t kex_need_bytes(const struct burrow_conn *c)
+{
+	const struct kex_state *k = &c->kex;
+	const struct pkt_cipher_alg *ciphers[2] = { k->cipher_c2s, k->cipher_s2c };
+	const struct pkt_mac_alg *macs[2] = { k->mac_c2s, k->mac_s2c };
+	size_t need = 0;
+	for (int i = 0; i < 2; i++) {
+		if (ciphers[i]) {
+			need = ciphers[i]->key_len > need ? ciphers[i]->key_len : need;
+			need = ciphers[i]->iv_len > need ? ciphers[i]->iv_len : need;
+			need = ciphers[i]->block_size > need ? ciphers[i]->block_size : need;
+		}
+		if (macs[i])
+			need = macs[i]->key_len > need ? macs[i]->key_len : need;
+	}
+	return need;
+}
+
 int kex_client_check_host_key(struct burrow_conn *c)
 {
 	struct kex_state *k = &c->kex;
@@ -326,28 +387,6 @@ int kex_hostkey_verdict(struct burrow_conn *c, bool accept)
 	c->server_host_key = c->kex.peer_host_key;
 	c->kex.peer_host_key = NULL;
 	return kex_send_newkeys(c);
-}
-
-int kex_hash_ecdh(struct burrow_conn *c, struct bstr host_key_blob, struct bstr q_c, struct bstr q_s)
-{
-	struct kex_state *k = &c->kex;
-	bool client = c->role == BURROW_CLIENT;
-	struct buf *i_c = client ? &k->my_kexinit : &k->peer_kexinit;
-	struct buf *i_s = client ? &k->peer_kexinit : &k->my_kexinit;
-	struct buf h;
-	buf_init(&h);
-	buf_put_cstring(&h, client ? c->my_version : c->peer_version);
-	buf_put_cstring(&h, client ? c->peer_version : c->my_version);
-	buf_put_string(&h, buf_ptr(i_c), buf_len(i_c));
-	buf_put_string(&h, buf_ptr(i_s), buf_len(i_s));
-	buf_put_bstr(&h, host_key_blob);
-	buf_put_bstr(&h, q_c);
-	buf_put_bstr(&h, q_s);
-	buf_put(&h, buf_ptr(&k->shared_secret), buf_len(&k->shared_secret));
-	int err = buf_ok(&h) ? hash_oneshot(k->method->hash, buf_ptr(&h), buf_len(&h), k->hash) : BURROW_E_NOMEM;
-	k->hash_len = hash_len(k->method->hash);
-	buf_free(&h);
-	return err;
 }
 
 /* RFC 4253 7.2: K1 = HASH(K || H || letter || session_id), Kn = HASH(K || H || K1 || ... || Kn-1). */

@@ -1,8 +1,7 @@
 /*
- * Key objects, public key blobs (RFC 4253 6.6) and signature blobs, over a per-type table.
- *
- * Only ssh-ed25519 (RFC 8709) is implemented; ecdsa-sha2-* (RFC 5656) and ssh-rsa with
- * rsa-sha2-256/512 (RFC 8332) slot in as more `struct key_ops` entries in key_types[].
+ * Key objects, public key blobs (RFC 4253 6.6) and signature blobs, over a per-type table:
+ * ssh-ed25519 (RFC 8709), ecdsa-sha2-nistp256/384/521 (RFC 5656) and ssh-rsa signing as
+ * rsa-sha2-512, rsa-sha2-256 (RFC 8332) or ssh-rsa (SHA-1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,113 +10,15 @@
 #include "crypto/crypto.h"
 #include "keys_internal.h"
 
-/* ---- ssh-ed25519 (RFC 8709) ---- */
-
-static int ed25519_bits(const struct burrow_key *key)
-{
-	return 256;
-}
-
-static int ed25519_generate(struct burrow_key *key, int bits)
-{
-	if (bits != 0 && bits != 256)
-		return BURROW_E_INVALID;
-	return ed25519_keygen(key->u.ed25519.seed, key->u.ed25519.pub);
-}
-
-/* RFC 8709 4: string "ssh-ed25519" || string key (32 bytes). */
-static void ed25519_public_read(struct burrow_key *key, struct rd *r)
-{
-	struct bstr pub = rd_string(r);
-	if (pub.len != ED25519_PUBLIC_LEN) {
-		rd_fail(r);
-		return;
-	}
-	memcpy(key->u.ed25519.pub, pub.p, ED25519_PUBLIC_LEN);
-}
-
-static void ed25519_public_write(const struct burrow_key *key, struct buf *b)
-{
-	buf_put_string(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
-}
-
-/* PROTOCOL.key / sshkey.c: string pub (32) || string seed||pub (64). */
-static int ed25519_private_read(struct burrow_key *key, struct rd *r)
-{
-	struct bstr pub = rd_string(r);
-	struct bstr priv = rd_string(r);
-	if (!rd_ok(r) || pub.len != ED25519_PUBLIC_LEN ||
-	    priv.len != ED25519_SEED_LEN + ED25519_PUBLIC_LEN)
-		return BURROW_E_PARSE;
-	if (memcmp(priv.p + ED25519_SEED_LEN, pub.p, ED25519_PUBLIC_LEN) != 0)
-		return BURROW_E_PARSE;
-	/* The stored public half must be the one the seed gives, or we would sign as someone else. */
-	uint8_t derived[ED25519_PUBLIC_LEN];
-	int err = ed25519_public_from_seed(priv.p, derived);
-	if (err == 0 && memcmp(derived, pub.p, ED25519_PUBLIC_LEN) != 0)
-		err = BURROW_E_PARSE;
-	if (err == 0) {
-		memcpy(key->u.ed25519.seed, priv.p, ED25519_SEED_LEN);
-		memcpy(key->u.ed25519.pub, pub.p, ED25519_PUBLIC_LEN);
-	}
-	crypto_wipe(derived, sizeof(derived));
-	return err;
-}
-
-static void ed25519_private_write(const struct burrow_key *key, struct buf *b)
-{
-	buf_put_string(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
-	buf_put_u32(b, ED25519_SEED_LEN + ED25519_PUBLIC_LEN);
-	buf_put(b, key->u.ed25519.seed, ED25519_SEED_LEN);
-	buf_put(b, key->u.ed25519.pub, ED25519_PUBLIC_LEN);
-}
-
-static bool ed25519_equal_public(const struct burrow_key *a, const struct burrow_key *b)
-{
-	return memcmp(a->u.ed25519.pub, b->u.ed25519.pub, ED25519_PUBLIC_LEN) == 0;
-}
-
-static int ed25519_sign_raw(const struct burrow_key *key, const char *sig_alg, const uint8_t *data,
-			    size_t len, struct buf *sig)
-{
-	uint8_t raw[ED25519_SIGNATURE_LEN];
-	int err = ed25519_sign(key->u.ed25519.seed, data, len, raw);
-	if (err == 0)
-		buf_put(sig, raw, sizeof(raw));
-	return err;
-}
-
-static int ed25519_verify_raw(const struct burrow_key *key, struct bstr sig_alg, struct bstr raw,
-			      const uint8_t *data, size_t len)
-{
-	if (raw.len != ED25519_SIGNATURE_LEN) /* RFC 8709 6 */
-		return BURROW_E_SIGNATURE;
-	return ed25519_verify(key->u.ed25519.pub, data, len, raw.p);
-}
-
-static const char *const ed25519_sig_algs[] = { "ssh-ed25519", NULL };
-
-static const struct key_ops ed25519_ops = {
-	.type = BURROW_KEY_ED25519,
-	.name = "ssh-ed25519",
-	.short_name = "ED25519",
-	.keygen_name = "ed25519",
-	.sig_algs = ed25519_sig_algs,
-	.bits = ed25519_bits,
-	.generate = ed25519_generate,
-	.public_read = ed25519_public_read,
-	.public_write = ed25519_public_write,
-	.private_read = ed25519_private_read,
-	.private_write = ed25519_private_write,
-	.equal_public = ed25519_equal_public,
-	.sign = ed25519_sign_raw,
-	.verify = ed25519_verify_raw,
-};
-
 /* ---- the table ---- */
 
+/* Entries of one type in the order burrow_key_generate tries them: its default size first. */
 static const struct key_ops *const key_types[] = {
-	&ed25519_ops,
+	&keys_ed25519_ops,
+	&keys_ecdsa_nistp256_ops,
+	&keys_ecdsa_nistp384_ops,
+	&keys_ecdsa_nistp521_ops,
+	&keys_rsa_ops,
 };
 #define KEY_TYPE_COUNT (sizeof(key_types) / sizeof(key_types[0]))
 
@@ -134,9 +35,9 @@ static const char *const known_type_names[] = {
 	"ssh-xmss@openssh.com", "ssh-xmss-cert-v01@openssh.com",
 };
 
-/* ssh-keygen -t names of types we do not implement yet. */
+/* ssh-keygen -t names of types we do not implement. */
 static const char *const known_keygen_names[] = {
-	"rsa", "dsa", "ecdsa", "ecdsa-sk", "ed25519-sk", "xmss",
+	"dsa", "ecdsa-sk", "ed25519-sk", "xmss",
 };
 
 const struct key_ops *keys_ops_by_name(struct bstr name)
@@ -175,13 +76,22 @@ int keys_check_type_name(struct bstr name)
 	return BURROW_E_UNSUPPORTED;
 }
 
+static bool ops_has_sig_alg(const struct key_ops *ops, struct bstr alg)
+{
+	for (const char *const *a = ops->sig_algs; *a; a++)
+		if (bstr_eq(alg, *a))
+			return true;
+	return false;
+}
+
 int burrow_key_type_parse(const char *name, enum burrow_key_type *out)
 {
 	if (!name || !out)
 		return BURROW_E_INVALID;
 	*out = BURROW_KEY_UNKNOWN;
 	for (size_t i = 0; i < KEY_TYPE_COUNT; i++) {
-		if (strcasecmp(name, key_types[i]->keygen_name) == 0 || strcmp(name, key_types[i]->name) == 0) {
+		if (strcasecmp(name, key_types[i]->keygen_name) == 0 || strcmp(name, key_types[i]->name) == 0 ||
+		    ops_has_sig_alg(key_types[i], bstr_cstr(name))) {
 			*out = key_types[i]->type;
 			return 0;
 		}
@@ -190,6 +100,12 @@ int burrow_key_type_parse(const char *name, enum burrow_key_type *out)
 		if (strcasecmp(name, known_keygen_names[i]) == 0)
 			return BURROW_E_UNSUPPORTED;
 	return keys_type_name_known(bstr_cstr(name)) ? BURROW_E_UNSUPPORTED : BURROW_E_NOTFOUND;
+}
+
+int burrow_key_type_name_bits(const char *name)
+{
+	const struct key_ops *ops = name ? keys_ops_by_name(bstr_cstr(name)) : NULL;
+	return ops && ops->type == BURROW_KEY_ECDSA ? ops->fixed_bits : 0;
 }
 
 /* ---- key objects ---- */
@@ -206,6 +122,8 @@ void burrow_key_free(struct burrow_key *key)
 {
 	if (!key)
 		return;
+	if (key->ops && key->ops->free_data)
+		key->ops->free_data(key);
 	crypto_wipe(key, sizeof(*key));
 	free(key);
 }
@@ -215,9 +133,16 @@ int burrow_key_generate(enum burrow_key_type type, int bits, struct burrow_key *
 	if (!out)
 		return BURROW_E_INVALID;
 	*out = NULL;
-	const struct key_ops *ops = keys_ops_by_type(type);
-	if (!ops)
+	if (!keys_ops_by_type(type))
 		return BURROW_E_UNSUPPORTED;
+	/* The entry of this type that has this size; bits 0 takes the first (the default). */
+	const struct key_ops *ops = NULL;
+	for (size_t i = 0; i < KEY_TYPE_COUNT && !ops; i++)
+		if (key_types[i]->type == type &&
+		    (bits == 0 || key_types[i]->fixed_bits == 0 || key_types[i]->fixed_bits == bits))
+			ops = key_types[i];
+	if (!ops)
+		return BURROW_E_INVALID;
 	struct burrow_key *key = key_new(ops);
 	if (!key)
 		return BURROW_E_NOMEM;
@@ -277,6 +202,13 @@ bool burrow_key_equal_public(const struct burrow_key *a, const struct burrow_key
 	return a && b && a->ops == b->ops && a->ops->equal_public(a, b);
 }
 
+struct bstr keys_mpint_magnitude(struct bstr mpint)
+{
+	if (mpint.len > 0 && mpint.p[0] == 0)
+		return bstr_from(mpint.p + 1, mpint.len - 1);
+	return mpint;
+}
+
 int keys_buf_detach(struct buf *b, uint8_t **out, size_t *len)
 {
 	if (!buf_ok(b)) {
@@ -315,10 +247,12 @@ int burrow_key_from_blob(const uint8_t *blob, size_t len, struct burrow_key **ou
 	struct burrow_key *key = key_new(keys_ops_by_name(name));
 	if (!key)
 		return BURROW_E_NOMEM;
-	key->ops->public_read(key, &r);
-	if (!rd_done(&r)) {
+	err = key->ops->public_read(key, &r);
+	if (err == 0 && !rd_done(&r))
+		err = BURROW_E_PARSE;
+	if (err) {
 		burrow_key_free(key);
-		return BURROW_E_PARSE;
+		return err;
 	}
 	*out = key;
 	return 0;
@@ -333,7 +267,11 @@ int burrow_key_to_blob(const struct burrow_key *key, uint8_t **blob, size_t *len
 	struct buf b;
 	buf_init(&b);
 	buf_put_cstring(&b, key->ops->name);
-	key->ops->public_write(key, &b);
+	int err = key->ops->public_write(key, &b);
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
 	return keys_buf_detach(&b, blob, len);
 }
 
@@ -366,7 +304,9 @@ int keys_private_write(const struct burrow_key *key, struct buf *b)
 	if (!key->has_private)
 		return BURROW_E_INVALID;
 	buf_put_cstring(b, key->ops->name);
-	key->ops->private_write(key, b);
+	int err = key->ops->private_write(key, b);
+	if (err)
+		return err;
 	return buf_ok(b) ? 0 : BURROW_E_NOMEM;
 }
 
@@ -374,10 +314,18 @@ int keys_private_write(const struct burrow_key *key, struct buf *b)
 
 static bool key_allows_sig_alg(const struct burrow_key *key, struct bstr alg)
 {
-	for (const char *const *a = key->ops->sig_algs; *a; a++)
-		if (bstr_eq(alg, *a))
-			return true;
-	return false;
+	return ops_has_sig_alg(key->ops, alg);
+}
+
+const char *const *burrow_key_sig_algs(const struct burrow_key *key)
+{
+	static const char *const none[] = { NULL };
+	return key ? key->ops->sig_algs : none;
+}
+
+bool burrow_key_fits_sig_alg(const struct burrow_key *key, const char *sig_alg)
+{
+	return key && sig_alg && key_allows_sig_alg(key, bstr_cstr(sig_alg));
 }
 
 int burrow_key_sign(const struct burrow_key *key, const char *sig_alg, const uint8_t *data,
@@ -413,6 +361,12 @@ int burrow_key_sign(const struct burrow_key *key, const char *sig_alg, const uin
 int burrow_key_verify(const struct burrow_key *key, const uint8_t *sig, size_t sig_len,
 		      const uint8_t *data, size_t len)
 {
+	return burrow_key_verify_alg(key, NULL, sig, sig_len, data, len);
+}
+
+int burrow_key_verify_alg(const struct burrow_key *key, const char *sig_alg, const uint8_t *sig,
+			  size_t sig_len, const uint8_t *data, size_t len)
+{
 	if (!key || (!sig && sig_len) || (!data && len))
 		return BURROW_E_INVALID;
 	struct rd r;
@@ -421,7 +375,7 @@ int burrow_key_verify(const struct burrow_key *key, const uint8_t *sig, size_t s
 	struct bstr raw = rd_string(&r);
 	if (!rd_done(&r))
 		return BURROW_E_SIGNATURE;
-	if (!key_allows_sig_alg(key, alg))
+	if (!key_allows_sig_alg(key, alg) || (sig_alg && !bstr_eq(alg, sig_alg)))
 		return BURROW_E_SIGNATURE;
 	int err = key->ops->verify(key, alg, raw, data, len);
 	return err == 0 ? 0 : BURROW_E_SIGNATURE;

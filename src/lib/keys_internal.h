@@ -1,9 +1,9 @@
 /*
  * Inside the keys module: the key object and the per-type operations table.
  *
- * Each key type (ssh-ed25519 now; ecdsa-sha2-* and ssh-rsa later) is one `struct key_ops`
- * listed in keys.c; the generic code (blobs, text formats, signatures, private key files)
- * only ever goes through the table, so a new type adds one table entry and its functions.
+ * Each key type is one `struct key_ops` (keys_ed25519.c, keys_ecdsa.c, keys_rsa.c) listed in
+ * keys.c; the generic code (blobs, text formats, signatures, private key files) only ever goes
+ * through the table, so a new type adds one table entry and its functions.
  */
 #ifndef BURROW_KEYS_INTERNAL_H
 #define BURROW_KEYS_INTERNAL_H
@@ -24,15 +24,20 @@ struct key_ops {
 	const char *short_name;  /* "ED25519", as ssh-keygen prints it */
 	const char *keygen_name; /* "ed25519", as ssh-keygen -t takes it */
 	const char *const *sig_algs; /* signature algorithms this key can make; default first */
+	/* The only size of this type (256 for ed25519, the curve's for ecdsa), 0 when it varies (rsa).
+	 * burrow_key_generate picks among the entries of one type by it. */
+	int fixed_bits;
+	int param;               /* per type: the curve (enum ecdsa_curve) of an ecdsa entry */
 
 	int (*bits)(const struct burrow_key *key);
 	int (*generate)(struct burrow_key *key, int bits);
-	/* Key data after the type name of a public blob. Malformed data latches the reader. */
-	void (*public_read)(struct burrow_key *key, struct rd *r);
-	void (*public_write)(const struct burrow_key *key, struct buf *b);
+	/* Key data after the type name of a public blob: 0, or BURROW_E_PARSE when malformed (the
+	 * reader may be latched), BURROW_E_UNSUPPORTED for a key of a size we refuse. */
+	int (*public_read)(struct burrow_key *key, struct rd *r);
+	int (*public_write)(const struct burrow_key *key, struct buf *b);
 	/* Key data after the type name in openssh-key-v1's private section (PROTOCOL.key). */
 	int (*private_read)(struct burrow_key *key, struct rd *r);
-	void (*private_write)(const struct burrow_key *key, struct buf *b);
+	int (*private_write)(const struct burrow_key *key, struct buf *b);
 	bool (*equal_public)(const struct burrow_key *a, const struct burrow_key *b);
 	/* Raw signature bytes (the inner string of the signature blob), appended to sig. */
 	int (*sign)(const struct burrow_key *key, const char *sig_alg, const uint8_t *data,
@@ -40,7 +45,12 @@ struct key_ops {
 	/* 0 when raw is a valid signature by key over data, BURROW_E_SIGNATURE otherwise. */
 	int (*verify)(const struct burrow_key *key, struct bstr sig_alg, struct bstr raw,
 		      const uint8_t *data, size_t len);
+	/* Frees what the key holds outside the struct (libcrypto keys); NULL when nothing. */
+	void (*free_data)(struct burrow_key *key);
 };
+
+struct ecdsa_key;
+struct rsa_key;
 
 struct burrow_key {
 	const struct key_ops *ops;
@@ -50,10 +60,18 @@ struct burrow_key {
 			uint8_t pub[ED25519_PUBLIC_LEN];
 			uint8_t seed[ED25519_SEED_LEN];
 		} ed25519;
+		struct ecdsa_key *ecdsa; /* crypto/ecdsa.c: the point, and the scalar if has_private */
+		struct rsa_key *rsa;     /* crypto/rsa.c: n and e, and the private numbers if has_private */
 	} u;
 };
 
-/* The operations of an implemented key type, by wire name or enum; NULL when not implemented. */
+/* The key types, one file each. */
+extern const struct key_ops keys_ed25519_ops;
+extern const struct key_ops keys_ecdsa_nistp256_ops, keys_ecdsa_nistp384_ops, keys_ecdsa_nistp521_ops;
+extern const struct key_ops keys_rsa_ops;
+
+/* The operations of an implemented key type, by wire name or enum; NULL when not implemented.
+ * By enum: the first entry of that type (ecdsa: nistp256). */
 const struct key_ops *keys_ops_by_name(struct bstr name);
 const struct key_ops *keys_ops_by_type(enum burrow_key_type type);
 /* True when `name` is a key type name OpenSSH knows, implemented here or not. */
@@ -65,6 +83,9 @@ int keys_check_type_name(struct bstr name);
 /* openssh-key-v1 private section key: string type || type-specific private data. */
 int keys_private_read(struct rd *r, struct burrow_key **out);
 int keys_private_write(const struct burrow_key *key, struct buf *b);
+
+/* A view of an mpint's magnitude: the bytes of rd_mpint() without the 0x00 sign byte. */
+struct bstr keys_mpint_magnitude(struct bstr mpint);
 
 /* Moves a built buffer into a malloc'd array for a caller that frees it with free(). */
 int keys_buf_detach(struct buf *b, uint8_t **out, size_t *len);

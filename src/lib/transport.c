@@ -216,7 +216,14 @@ int transport_read_message(struct burrow_conn *c, struct bstr *msg)
 		if (r <= 0)
 			return r;
 	}
-	return transport_read_packet(c, msg);
+	int r = transport_read_packet(c, msg);
+	/* A limit reached by what we receive starts a rekey as well as one reached by sending. */
+	if (r > 0 && !c->kex.in_progress && kex_rekey_due(c)) {
+		int err = kex_send_kexinit(c);
+		if (err < 0)
+			return err;
+	}
+	return r;
 }
 
 void transport_release_input(struct burrow_conn *c)

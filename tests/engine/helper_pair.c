@@ -39,6 +39,40 @@ void pair_init_algos(struct pair *p, const char *ciphers, const char *macs, uint
 	p->echo = true;
 }
 
+void pair_init_kex(struct pair *p, const char *kex, const char *ciphers, const char *dh_moduli)
+{
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->host_key), 0);
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->user_key), 0);
+	struct burrow_config scfg = { .role = BURROW_SERVER, .kex_algorithms = kex, .ciphers = ciphers,
+				      .host_keys = &p->host_key, .host_key_count = 1, .dh_moduli = dh_moduli };
+	struct burrow_config ccfg = { .role = BURROW_CLIENT, .kex_algorithms = kex, .ciphers = ciphers };
+	assert_int_equal(burrow_conn_new(&scfg, &p->server.conn), 0);
+	assert_int_equal(burrow_conn_new(&ccfg, &p->client.conn), 0);
+	p->server.is_server = true;
+	p->client.accept = p->server.accept = true;
+	p->command = "echo";
+	p->echo = true;
+}
+
+void pair_init_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
+		    struct burrow_config server_cfg, struct burrow_config client_cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->host_key = host_key;
+	p->user_key = user_key;
+	server_cfg.role = BURROW_SERVER;
+	server_cfg.host_keys = &p->host_key;
+	server_cfg.host_key_count = 1;
+	client_cfg.role = BURROW_CLIENT;
+	assert_int_equal(burrow_conn_new(&server_cfg, &p->server.conn), 0);
+	assert_int_equal(burrow_conn_new(&client_cfg, &p->client.conn), 0);
+	p->server.is_server = true;
+	p->client.accept = p->server.accept = true;
+	p->command = "echo";
+	p->echo = true;
+}
+
 void pair_free(struct pair *p)
 {
 	struct side *sides[2] = { &p->client, &p->server };

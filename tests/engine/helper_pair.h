@@ -55,6 +55,14 @@ void pair_init(struct pair *p, const char *ciphers);
 void pair_init_rekey(struct pair *p, const char *ciphers, uint64_t rekey_bytes);
 /* Both engines restricted to one cipher list and one MAC list. */
 void pair_init_algos(struct pair *p, const char *ciphers, const char *macs, uint64_t rekey_bytes);
+/* Both engines offer only `kex` and `ciphers` (NULL = defaults); the server reads `dh_moduli`
+ * (may be NULL) for group exchange. */
+void pair_init_kex(struct pair *p, const char *kex, const char *ciphers, const char *dh_moduli);
+/* Both engines from the given configs, with our own keys: role, host_keys and host_key_count
+ * are filled in here, everything else is the caller's. The pair owns host_key and user_key from
+ * now on (pair_free frees them). */
+void pair_init_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
+		    struct burrow_config server_cfg, struct burrow_config client_cfg);
 void pair_free(struct pair *p);
 /* Runs until nothing moves any more, or max_rounds. Returns the number of rounds. */
 int pair_run(struct pair *p, int max_rounds);

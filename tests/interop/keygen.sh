@@ -191,10 +191,10 @@ if need "$case_name"; then
 	same "$case_name" "exit status and message" "$brc $bo" "$src $so"
 fi
 
-case_name="-t rsa is refused as unsupported"
+case_name="-t dsa is refused as unsupported"
 if have_bk; then
-	out=$("$BK" -t rsa -N '' -f "$T/rsa" </dev/null 2>&1); rc=$?
-	if [ $rc -ne 0 ] && [[ "$out" == *"unsupported key type"* ]] && [ ! -e "$T/rsa" ]; then
+	out=$("$BK" -t dsa -N '' -f "$T/dsa" </dev/null 2>&1); rc=$?
+	if [ $rc -ne 0 ] && [[ "$out" == *"unsupported key type"* ]] && [ ! -e "$T/dsa" ]; then
 		pass "$case_name"
 	else
 		fail "$case_name" "exit $rc, output [$out]"
@@ -202,5 +202,57 @@ if have_bk; then
 else
 	fail "$case_name" "$BK not found"
 fi
+
+# ---- ECDSA and RSA ----
+# "-t TYPE [-b BITS]" per case; file names without spaces.
+for spec in "ecdsa" "ecdsa -b 384" "ecdsa -b 521" "ecdsa-sha2-nistp384" "rsa -b 1024" "rsa -b 2048" "rsa"; do
+	f="k_${spec// /_}"
+	case_name="burrow-keygen -t $spec: ssh-keygen reads it, -y/-l/-lv agree"
+	if need "$case_name"; then
+		# shellcheck disable=SC2086 # spec is "TYPE [-b BITS]"
+		if ! out=$("$BK" -t $spec -N '' -C "burrow $spec" -f "$T/$f" </dev/null 2>&1); then
+			fail "$case_name" "burrow-keygen failed: $out"
+		elif [ "$("$SK" -y -f "$T/$f" 2>&1 </dev/null)" != "$(cat "$T/$f.pub")" ]; then
+			fail "$case_name" "ssh-keygen -y [$("$SK" -y -f "$T/$f" 2>&1 </dev/null)] != .pub [$(cat "$T/$f.pub")]"
+		elif [ "$("$BK" -lv -f "$T/$f" 2>&1)" != "$("$SK" -lv -f "$T/$f" 2>&1)" ]; then
+			fail "$case_name" "-lv differs: burrow [$("$BK" -lv -f "$T/$f" 2>&1)] openssh [$("$SK" -lv -f "$T/$f" 2>&1)]"
+		else
+			fp=$("$SK" -l -f "$T/$f.pub" | cut -d' ' -f2)
+			art=$("$SK" -lv -f "$T/$f.pub" | tail -n +2)
+			same "$case_name" "generation output" "$out" "Generating public/private ${spec%% *} key pair.
+Your identification has been saved in $T/$f
+Your public key has been saved in $T/$f.pub
+The key fingerprint is:
+$fp burrow $spec
+The key's randomart image is:
+$art"
+		fi
+	fi
+
+	f="s_${spec// /_}"
+	case_name="ssh-keygen -t $spec: burrow-keygen -y and -l agree"
+	if need "$case_name"; then
+		# shellcheck disable=SC2086
+		"$SK" -q -t $spec -N '' -C "openssh $spec" -f "$T/$f" </dev/null
+		if [ "$("$BK" -y -f "$T/$f" 2>&1)" != "$("$SK" -y -f "$T/$f" 2>&1)" ]; then
+			fail "$case_name" "-y differs: burrow [$("$BK" -y -f "$T/$f" 2>&1)] openssh [$("$SK" -y -f "$T/$f" 2>&1)]"
+		else
+			same "$case_name" "-l of key and .pub" "$("$BK" -l -f "$T/$f" 2>&1; "$BK" -l -f "$T/$f.pub" 2>&1)" \
+				"$("$SK" -l -f "$T/$f" 2>&1; "$SK" -l -f "$T/$f.pub" 2>&1)"
+		fi
+	fi
+done
+
+for args in "-t ecdsa -b 255" "-t ecdsa -b 512" "-t rsa -b 1023" "-t rsa -b 16385" "-t ed25519 -b 20000"; do
+	case_name="sizes: $args: same exit status and message as ssh-keygen"
+	if need "$case_name"; then
+		rm -f "$T/bsz" "$T/bsz.pub" "$T/ssz" "$T/ssz.pub"
+		# shellcheck disable=SC2086
+		bo=$("$BK" -q $args -N '' -f "$T/bsz" </dev/null 2>&1); brc=$?
+		# shellcheck disable=SC2086
+		so=$("$SK" -q $args -N '' -f "$T/ssz" </dev/null 2>&1); src=$?
+		same "$case_name" "exit status and message" "$brc $bo" "$src $so"
+	fi
+done
 
 exit $failed

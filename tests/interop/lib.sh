@@ -16,6 +16,13 @@
 #   check_log LOG NAME      FAIL line if a sanitizer reported anything in LOG
 #   finish                  stop our servers, check their logs, exit 1 if any case failed
 #   sha_of FILE | sha_stdin the sha256 hex digest
+#   gen_key_type FILE TYPE [BITS]   a key pair of another type (ed25519, ecdsa, rsa)
+#   start_sshd_with SSHD HOSTKEY AUTHKEYS [CONFIG-LINE...]   start_sshd with another sshd binary
+#   openssh10_usable        true if OpenSSH 10 is unpacked (fetching it if needed); sets
+#                           SSH10, SSHD10, SSHD10_LINES (config lines it needs); else OPENSSH10_SKIP
+#   burrow_query WHAT       `burrow -Q WHAT` as one line, names separated by spaces
+#   random_file FILE MIB    MIB MiB of random bytes
+#   $ARTIFACTS              BUILD/artifacts (created): outputs worth keeping after the run
 # Only processes this script started are ever killed, by PID.
 
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
@@ -25,6 +32,9 @@ fi
 BUILD=$(cd "$1" && pwd)
 INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ME=$(id -un)
+PEERS_DIR=${BURROW_PEERS_DIR:-$(cd "$INTEROP_DIR/../.." && pwd)/.peers}
+ARTIFACTS="$BUILD/artifacts"
+mkdir -p "$ARTIFACTS"
 T=$(mktemp -d /tmp/burrow-interop.XXXXXX)
 chmod 700 "$T"
 export LC_ALL=C
@@ -152,8 +162,14 @@ sshd_usable() {
 # start_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]: OpenSSH's sshd with its own config, on a fresh
 # port, serving the current user by public key only.
 start_sshd() {
-	local hostkey=$1 authkeys=$2 line
-	shift 2
+	start_sshd_with /usr/sbin/sshd "$@"
+}
+
+# start_sshd_with SSHD HOSTKEY AUTHKEYS [CONFIG-LINE...]: the same with another sshd binary
+# (an absolute path: sshd re-executes itself).
+start_sshd_with() {
+	local sshd_bin=$1 hostkey=$2 authkeys=$3 line
+	shift 3
 	SSHD_PORT=$(pick_port) || return 1
 	SSHD_LOG="$T/sshd.$SSHD_PORT.log"
 	local cfg="$T/sshd_config.$SSHD_PORT"
@@ -178,7 +194,7 @@ start_sshd() {
 		# sshd's privilege-separation chroot; the Debian package normally creates it at boot.
 		mkdir -p /run/sshd && chmod 755 /run/sshd
 	fi
-	/usr/sbin/sshd -D -e -f "$cfg" </dev/null >"$SSHD_LOG" 2>&1 &
+	"$sshd_bin" -D -e -f "$cfg" </dev/null >"$SSHD_LOG" 2>&1 &
 	SSHD_PID=$!
 	_OUR_PIDS+=("$SSHD_PID")
 	_OUR_LOGS+=("$SSHD_LOG")
@@ -186,6 +202,47 @@ start_sshd() {
 		START_ERROR="sshd did not listen on port $SSHD_PORT: $(tail_text "$SSHD_LOG")"
 		return 1
 	fi
+}
+
+# gen_key_type FILE TYPE [BITS]: a key pair of TYPE (ed25519, ecdsa, rsa) with ssh-keygen.
+gen_key_type() {
+	rm -f "$1" "$1.pub"
+	ssh-keygen -q -t "$2" ${3:+-b "$3"} -N '' -C "burrow-interop-$2${3:+-$3}" -f "$1" </dev/null >/dev/null
+}
+
+# random_file FILE MIB
+random_file() {
+	head -c $(($2 * 1024 * 1024)) /dev/urandom >"$1"
+}
+
+# burrow_query WHAT: the names `burrow -Q WHAT` prints, space-separated.
+burrow_query() {
+	"$BUILD/burrow" -Q "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//'
+}
+
+# openssh10_usable: OpenSSH 10 unpacked under .peers/ (scripts/fetch-openssh10 fetches it the
+# first time). Sets SSH10 (client), SSHD10 (server) and SSHD10_LINES (the config lines its sshd
+# needs to find its helpers), or OPENSSH10_SKIP with the reason.
+openssh10_usable() {
+	OPENSSH10_SKIP=""
+	local dir=${OPENSSH10_DIR:-$PEERS_DIR/openssh10} err="$T/fetch-openssh10.err"
+	if ! "$INTEROP_DIR/../../scripts/fetch-openssh10" "$dir" >/dev/null 2>"$err"; then
+		OPENSSH10_SKIP="OpenSSH 10 not available: $(tail -n 1 "$err" | cut -c1-200)"
+		return 1
+	fi
+	SSH10="$dir/usr/bin/ssh"
+	SSHD10="$dir/usr/sbin/sshd"
+	SSHD10_LINES=("SshdSessionPath $dir/usr/lib/openssh/sshd-session")
+	if [ -x "$dir/usr/lib/openssh/sshd-auth" ]; then
+		SSHD10_LINES+=("SshdAuthPath $dir/usr/lib/openssh/sshd-auth")
+	fi
+	# Tests open many short connections, some failing on purpose: no penalty box.
+	SSHD10_LINES+=("PerSourcePenalties no")
+	if [ "$(id -u)" = 0 ] && ! getent passwd sshd >/dev/null 2>&1; then
+		OPENSSH10_SKIP="privilege separation user sshd missing (openssh-server creates it)"
+		return 1
+	fi
+	return 0
 }
 
 # check_log LOG NAME: a FAIL line if ASan/LSan/UBSan wrote a report into LOG.

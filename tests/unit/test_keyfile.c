@@ -481,7 +481,7 @@ static void test_rejects_header_errors(void **state)
 	s.trailing_byte = true;
 	assert_int_equal(parse_spec(&s, NULL), BURROW_E_PARSE);
 	s = good_spec;
-	s.inner_type = "ssh-rsa";
+	s.inner_type = "ssh-dss";
 	assert_int_equal(parse_spec(&s, NULL), BURROW_E_UNSUPPORTED);
 }
 

@@ -137,9 +137,9 @@ static void test_key_type_parse_takes_keygen_and_wire_names(void **state)
 	assert_int_equal(t, BURROW_KEY_ED25519);
 	assert_int_equal(burrow_key_type_parse("ED25519", &t), 0);
 	assert_int_equal(burrow_key_type_parse("ssh-ed25519", &t), 0);
-	assert_int_equal(burrow_key_type_parse("rsa", &t), BURROW_E_UNSUPPORTED);
-	assert_int_equal(burrow_key_type_parse("ecdsa", &t), BURROW_E_UNSUPPORTED);
-	assert_int_equal(burrow_key_type_parse("ssh-rsa", &t), BURROW_E_UNSUPPORTED);
+	assert_int_equal(burrow_key_type_parse("dsa", &t), BURROW_E_UNSUPPORTED);
+	assert_int_equal(burrow_key_type_parse("ed25519-sk", &t), BURROW_E_UNSUPPORTED);
+	assert_int_equal(burrow_key_type_parse("ssh-dss", &t), BURROW_E_UNSUPPORTED);
 	assert_int_equal(burrow_key_type_parse("foo", &t), BURROW_E_NOTFOUND);
 	assert_int_equal(t, BURROW_KEY_UNKNOWN);
 }
@@ -216,7 +216,7 @@ static void test_blob_with_other_type_name_is_unsupported_or_malformed(void **st
 	struct buf b;
 	struct burrow_key *key;
 	buf_init(&b);
-	buf_put_cstring(&b, "ssh-rsa");
+	buf_put_cstring(&b, "ssh-dss");
 	buf_put_string(&b, rfc_pub1, 32);
 	assert_int_equal(burrow_key_from_blob(buf_ptr(&b), buf_len(&b), &key), BURROW_E_UNSUPPORTED);
 	buf_reset(&b);
@@ -409,7 +409,8 @@ static void test_public_line_rejects_malformed_lines(void **state)
 	expect_line_error("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1E", BURROW_E_PARSE);
 	expect_line_error("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1E!", BURROW_E_PARSE);
 	expect_line_error("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3", BURROW_E_PARSE);
-	expect_line_error("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x", BURROW_E_UNSUPPORTED);
+	expect_line_error("ssh-dss AAAAB3NzaC1kc3MAAAA= x", BURROW_E_UNSUPPORTED);
+	expect_line_error("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x", BURROW_E_PARSE);
 	expect_line_error("command=\"x\" " RFC1_LINE, BURROW_E_PARSE);
 	expect_line_error(RFC1_LINE " one\ntwo", BURROW_E_PARSE);
 	/* the type in the text must be the blob's type: "ssh-ed25519" text over an "ssh-rsa" blob */

@@ -10,7 +10,36 @@
 
 #include "keygen.h"
 
-#define KEYGEN_MAX_BITS 16384 /* ssh-keygen: OPENSSL_RSA_MAX_MODULUS_BITS */
+#define KEYGEN_RSA_MIN_BITS 1024     /* ssh-keygen: SSH_RSA_MINIMUM_MODULUS_SIZE */
+#define KEYGEN_RSA_MAX_BITS 16384    /* ssh-keygen: OPENSSL_RSA_MAX_MODULUS_BITS */
+#define KEYGEN_RSA_DEFAULT_BITS 3072 /* ssh-keygen: DEFAULT_BITS */
+#define KEYGEN_ECDSA_DEFAULT_BITS 256 /* ssh-keygen: DEFAULT_BITS_ECDSA */
+
+/* ssh-keygen type_bits_valid(): the default size for the type, or fatal for a size it lacks.
+ * -b means nothing for ed25519. */
+static int keygen_bits(enum burrow_key_type type, const char *type_name, long bits)
+{
+	switch (type) {
+	case BURROW_KEY_RSA:
+		if (bits == 0)
+			bits = KEYGEN_RSA_DEFAULT_BITS;
+		if (bits < KEYGEN_RSA_MIN_BITS)
+			keygen_fatal("Invalid RSA key length: minimum is %d bits", KEYGEN_RSA_MIN_BITS);
+		if (bits > KEYGEN_RSA_MAX_BITS)
+			keygen_fatal("Invalid RSA key length: maximum is %d bits", KEYGEN_RSA_MAX_BITS);
+		return (int)bits;
+	case BURROW_KEY_ECDSA:
+		if (bits == 0)
+			bits = burrow_key_type_name_bits(type_name); /* "ecdsa-sha2-nistp384" */
+		if (bits == 0)
+			bits = KEYGEN_ECDSA_DEFAULT_BITS;
+		if (bits != 256 && bits != 384 && bits != 521)
+			keygen_fatal("Invalid ECDSA key length: valid lengths are 256, 384 or 521 bits");
+		return (int)bits;
+	default:
+		return 0;
+	}
+}
 
 /* hostfile_create_user_ssh_dir(): makes ~/.ssh when FILE is directly inside it. */
 static void create_user_ssh_dir(const char *file, bool notify)
@@ -124,16 +153,15 @@ int keygen_generate(struct keygen_opts *o)
 	enum burrow_key_type type;
 	int err = burrow_key_type_parse(type_name, &type);
 	if (err == BURROW_E_UNSUPPORTED)
-		keygen_fatal("unsupported key type %s: burrow-keygen can only make ed25519 keys for now", type_name);
+		keygen_fatal("unsupported key type %s: burrow-keygen makes ed25519, ecdsa and rsa keys", type_name);
 	if (err)
 		keygen_fatal("unknown key type %s", type_name);
-	if (o->bits > KEYGEN_MAX_BITS)
-		keygen_fatal("key bits exceeds maximum %d", KEYGEN_MAX_BITS);
+	int bits = keygen_bits(type, type_name, o->bits);
 
 	if (!o->quiet)
 		printf("Generating public/private %s key pair.\n", type_name);
 	struct burrow_key *key;
-	if ((err = burrow_key_generate(type, 0, &key)) != 0)
+	if ((err = burrow_key_generate(type, bits, &key)) != 0)
 		keygen_fatal("sshkey_generate failed");
 
 	if (!o->file)

@@ -207,8 +207,15 @@ const char *keygen_user(void)
 
 char *keygen_ask_filename(const char *prompt, const char *type_name)
 {
-	/* ssh-keygen picks the default by -t; ed25519 is our only type, so id_ed25519 always. */
+	/* ssh-keygen picks the default by -t (ask_filename); without -t, our default type's. */
 	const char *base = "id_ed25519";
+	enum burrow_key_type type = BURROW_KEY_ED25519;
+	if (type_name && burrow_key_type_parse(type_name, &type) != 0)
+		keygen_fatal("bad key type");
+	if (type == BURROW_KEY_ECDSA)
+		base = "id_ecdsa";
+	else if (type == BURROW_KEY_RSA)
+		base = "id_rsa";
 	char def[4096];
 	snprintf(def, sizeof(def), "%s/.ssh/%s", keygen_home(), base);
 	printf("%s (%s): ", prompt, def);

@@ -23,7 +23,7 @@ struct keygen_opts {
 	const char *passphrase;     /* -P: old passphrase, also the new one when generating */
 	const char *new_passphrase; /* -N */
 	const char *comment;        /* -C */
-	long bits;                  /* -b, ignored for ed25519 as ssh-keygen does */
+	long bits;                  /* -b: ecdsa 256/384/521, rsa 1024..16384; ignored for ed25519 */
 	bool quiet;                 /* -q */
 	int verbose;                /* -v, repeatable */
 	bool print_public;          /* -y */

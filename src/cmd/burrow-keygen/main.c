@@ -12,7 +12,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: burrow-keygen [-q] [-b bits] [-C comment] [-f output_keyfile]\n"
-		"                     [-N new_passphrase] [-t ed25519]\n"
+		"                     [-N new_passphrase] [-t ecdsa | ed25519 | rsa]\n"
 		"       burrow-keygen -y [-P passphrase] [-f input_keyfile]\n"
 		"       burrow-keygen -l [-v] [-E sha256] [-f input_keyfile]\n");
 	exit(KEYGEN_EXIT_REFUSED);

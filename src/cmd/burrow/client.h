@@ -48,8 +48,10 @@ struct client_options {
 	bool global_known_hosts_set;
 	int strict_host_key_checking; /* enum strict_hostkey */
 	int batch_mode;
-	char *ciphers, *macs, *kex_algorithms, *hostkey_algorithms;
-	long long rekey_bytes;   /* -1 unset */
+	char *ciphers, *macs, *kex_algorithms, *hostkey_algorithms, *pubkey_algorithms;
+	int compression;         /* -1 unset, 0 no, 1 yes */
+	long long rekey_bytes;   /* -1 unset; 0 the cipher's default */
+	long rekey_seconds;      /* 0 no time limit */
 	int log_level;           /* enum log_level, -1 unset */
 	int connect_timeout;     /* seconds; -1 unset, 0 none */
 	char *ignore_unknown;    /* IgnoreUnknown pattern list */

@@ -1,7 +1,7 @@
 /*
  * burrow: the SSH client program. Command line as ssh(1):
- *   burrow [-46nqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
- *          [-o option] [-p port] destination [command [argument ...]]
+ *   burrow [-46CnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
+ *          [-m mac_spec] [-o option] [-p port] [-Q query_option] destination [command [argument ...]]
  */
 #include "client.h"
 
@@ -11,19 +11,116 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "log.h"
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46nqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
-		"              [-l login_name] [-o option] [-p port]\n"
-		"              destination [command [argument ...]]\n");
+		"usage: burrow [-46CnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
+		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
+		"              [-Q query_option] destination [command [argument ...]]\n");
 	exit(CLIENT_EXIT_FAILURE);
+}
+
+/* Comma list -> one name per line. */
+static void print_list(const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n)
+			printf("%.*s\n", (int)n, p);
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+/* Prints map(name) for each name of `list` (skipping NULL), each result once. */
+static void print_filtered(const char *list, const char *(*map)(const char *name, char *tmp, size_t tmp_len))
+{
+	char *seen = strdup(",");
+	for (const char *p = list; seen && p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char name[256], tmp[256];
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		p = comma ? comma + 1 : NULL;
+		const char *shown = map(name, tmp, sizeof(tmp));
+		if (!shown || !*shown)
+			continue;
+		size_t want = strlen(shown) + 3;
+		char *key = malloc(want);
+		if (!key)
+			break;
+		snprintf(key, want, ",%s,", shown);
+		if (!strstr(seen, key)) {
+			printf("%s\n", shown);
+			size_t len = strlen(seen) + strlen(shown) + 2;
+			char *grown = realloc(seen, len);
+			if (grown) {
+				seen = grown;
+				strcat(seen, shown);
+				strcat(seen, ",");
+			}
+		}
+		free(key);
+	}
+	free(seen);
+}
+
+/* Key types as `ssh -Q key` names them: RSA's signature algorithms all belong to "ssh-rsa". */
+static const char *key_type_of(const char *alg, char *tmp, size_t tmp_len)
+{
+	(void)tmp;
+	(void)tmp_len;
+	return strncmp(alg, "rsa-sha2-", 9) == 0 ? "ssh-rsa" : alg;
+}
+
+/* Ciphers with their own integrity (`ssh -Q cipher-auth`). */
+static const char *aead_only(const char *alg, char *tmp, size_t tmp_len)
+{
+	(void)tmp;
+	(void)tmp_len;
+	return strstr(alg, "-gcm@") || strstr(alg, "poly1305") ? alg : NULL;
+}
+
+/* -Q: what we implement, one name per line, as `ssh -Q`. Exits. */
+static void query(const char *what)
+{
+	if (!strcmp(what, "cipher") || !strcasecmp(what, "Ciphers"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_CIPHER));
+	else if (!strcmp(what, "cipher-auth"))
+		print_filtered(burrow_algorithms_supported(BURROW_ALGO_CIPHER), aead_only);
+	else if (!strcmp(what, "mac") || !strcasecmp(what, "MACs"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_MAC));
+	else if (!strcmp(what, "kex") || !strcasecmp(what, "KexAlgorithms"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_KEX));
+	else if (!strcmp(what, "key") || !strcmp(what, "key-plain"))
+		print_filtered(burrow_algorithms_supported(BURROW_ALGO_HOSTKEY), key_type_of);
+	else if (!strcmp(what, "key-sig") || !strcasecmp(what, "HostKeyAlgorithms") ||
+		 !strcasecmp(what, "PubkeyAcceptedAlgorithms") || !strcasecmp(what, "PubkeyAcceptedKeyTypes"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_HOSTKEY));
+	else if (!strcmp(what, "sig") || !strcmp(what, "key-ca-sign") || !strcasecmp(what, "CASignatureAlgorithms"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_SIG));
+	else if (!strcmp(what, "compression"))
+		print_list(burrow_algorithms_supported(BURROW_ALGO_COMPRESSION));
+	else if (!strcmp(what, "protocol-version"))
+		printf("2\n");
+	else if (!strcmp(what, "key-cert") || !strcmp(what, "kex-gss"))
+		; /* no certificates, no GSSAPI key exchange */
+	else if (!strcmp(what, "help"))
+		printf("cipher\ncipher-auth\ncompression\nkex\nkex-gss\nkey\nkey-cert\n"
+		       "key-plain\nkey-sig\nmac\nprotocol-version\nsig\n");
+	else {
+		fprintf(stderr, "Unsupported query \"%s\"\n", what);
+		exit(CLIENT_EXIT_FAILURE);
+	}
+	exit(0);
 }
 
 static int parse_port_arg(const char *s)
@@ -133,7 +230,7 @@ int main(int argc, char **argv)
 	bool terminated = false;
 	for (;;) {
 		int c;
-		while (!terminated && (c = getopt(argc, argv, "+46c:F:i:l:no:p:qTtVv")) != -1) {
+		while (!terminated && (c = getopt(argc, argv, "+46Cc:F:i:l:m:no:p:Q:qTtVv")) != -1) {
 			switch (c) {
 			case '4':
 				o.address_family = AF_INET;
@@ -141,10 +238,29 @@ int main(int argc, char **argv)
 			case '6':
 				o.address_family = AF_INET6;
 				break;
+			case 'C':
+				o.compression = 1;
+				break;
 			case 'c':
+				if (!algospec_usable(BURROW_ALGO_CIPHER, BURROW_CLIENT, optarg)) {
+					fprintf(stderr, "Unknown cipher type '%s'\n", optarg);
+					return CLIENT_EXIT_FAILURE;
+				}
 				free(o.ciphers);
 				if (!(o.ciphers = strdup(optarg)))
 					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'm':
+				if (!algospec_usable(BURROW_ALGO_MAC, BURROW_CLIENT, optarg)) {
+					fprintf(stderr, "Unknown mac type '%s'\n", optarg);
+					return CLIENT_EXIT_FAILURE;
+				}
+				free(o.macs);
+				if (!(o.macs = strdup(optarg)))
+					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'Q':
+				query(optarg);
 				break;
 			case 'F':
 				config_file = optarg;

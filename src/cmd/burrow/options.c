@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "cfgfile.h"
 #include "log.h"
 
@@ -66,6 +67,7 @@ void options_init(struct client_options *o)
 	o->strict_host_key_checking = STRICT_UNSET;
 	o->batch_mode = -1;
 	o->rekey_bytes = -1;
+	o->compression = -1;
 	o->log_level = -1;
 	o->connect_timeout = -1;
 }
@@ -83,6 +85,7 @@ void options_free(struct client_options *o)
 	free(o->macs);
 	free(o->kex_algorithms);
 	free(o->hostkey_algorithms);
+	free(o->pubkey_algorithms);
 	free(o->ignore_unknown);
 }
 
@@ -142,7 +145,7 @@ enum keyword {
 	K_HOSTNAME, K_USER, K_PORT, K_IDENTITY_FILE, K_USER_KNOWN_HOSTS, K_GLOBAL_KNOWN_HOSTS,
 	K_STRICT_HOST_KEY_CHECKING, K_BATCH_MODE, K_CIPHERS, K_MACS, K_KEX_ALGORITHMS,
 	K_HOSTKEY_ALGORITHMS, K_REKEY_LIMIT, K_LOG_LEVEL, K_CONNECT_TIMEOUT, K_HOST_KEY_ALIAS,
-	K_ADDRESS_FAMILY,
+	K_ADDRESS_FAMILY, K_PUBKEY_ALGORITHMS, K_COMPRESSION,
 };
 
 static const struct {
@@ -158,6 +161,8 @@ static const struct {
 	{ "hostkeyalgorithms", K_HOSTKEY_ALGORITHMS }, { "rekeylimit", K_REKEY_LIMIT },
 	{ "loglevel", K_LOG_LEVEL }, { "connecttimeout", K_CONNECT_TIMEOUT },
 	{ "hostkeyalias", K_HOST_KEY_ALIAS }, { "addressfamily", K_ADDRESS_FAMILY },
+	{ "pubkeyacceptedalgorithms", K_PUBKEY_ALGORITHMS }, { "pubkeyacceptedkeytypes", K_PUBKEY_ALGORITHMS },
+	{ "compression", K_COMPRESSION },
 	/* OpenSSH deprecated / unsupported keywords: accepted and ignored by ssh too. */
 	{ "protocol", K_DEPRECATED }, { "cipher", K_DEPRECATED }, { "fallbacktorsh", K_DEPRECATED },
 	{ "globalknownhostsfile2", K_DEPRECATED }, { "rhostsauthentication", K_DEPRECATED },
@@ -185,7 +190,7 @@ static const struct {
 	{ "remoteforward", K_IGNORED }, { "localforward", K_IGNORED },
 	{ "permitremoteopen", K_IGNORED }, { "escapechar", K_IGNORED },
 	{ "connectionattempts", K_IGNORED }, { "checkhostip", K_IGNORED },
-	{ "compression", K_IGNORED }, { "tcpkeepalive", K_IGNORED }, { "keepalive", K_IGNORED },
+	{ "tcpkeepalive", K_IGNORED }, { "keepalive", K_IGNORED },
 	{ "numberofpasswordprompts", K_IGNORED }, { "syslogfacility", K_IGNORED },
 	{ "logverbose", K_IGNORED }, { "dynamicforward", K_IGNORED },
 	{ "preferredauthentications", K_IGNORED }, { "casignaturealgorithms", K_IGNORED },
@@ -206,7 +211,6 @@ static const struct {
 	{ "streamlocalbindunlink", K_IGNORED }, { "revokedhostkeys", K_IGNORED },
 	{ "fingerprinthash", K_IGNORED }, { "updatehostkeys", K_IGNORED },
 	{ "hostbasedacceptedalgorithms", K_IGNORED }, { "hostbasedkeytypes", K_IGNORED },
-	{ "pubkeyacceptedalgorithms", K_IGNORED }, { "pubkeyacceptedkeytypes", K_IGNORED },
 	{ "proxyjump", K_IGNORED }, { "securitykeyprovider", K_IGNORED },
 	{ "knownhostscommand", K_IGNORED }, { "requiredrsasize", K_IGNORED },
 	{ "enableescapecommandline", K_IGNORED }, { "protocolkeepalives", K_IGNORED },
@@ -233,57 +237,6 @@ static int parse_port(const char *s)
 	if (errno || end == s || *end || v <= 0 || v > 65535)
 		return -1;
 	return (int)v;
-}
-
-/* OpenSSH convtime(): "90", "1m30s", "none" for ConnectTimeout. -1 on error. */
-static long parse_time(const char *s)
-{
-	long total = 0;
-	if (*s == 0)
-		return -1;
-	while (*s) {
-		char *end;
-		errno = 0;
-		long v = strtol(s, &end, 10);
-		if (errno || end == s || v < 0)
-			return -1;
-		long mult = 1;
-		switch (tolower((unsigned char)*end)) {
-		case 0: end--; break;
-		case 's': break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		case 'w': mult = 604800; break;
-		default: return -1;
-		}
-		if (v > (INT_MAX - total) / mult)
-			return -1;
-		total += v * mult;
-		s = end + 1;
-	}
-	return total;
-}
-
-/* RekeyLimit's first argument: a byte count with optional K/M/G suffix. */
-static long long parse_bytes(const char *s)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	long long mult = 1;
-	switch (toupper((unsigned char)*end)) {
-	case 0: break;
-	case 'K': mult = 1LL << 10; end++; break;
-	case 'M': mult = 1LL << 20; end++; break;
-	case 'G': mult = 1LL << 30; end++; break;
-	default: return -1;
-	}
-	if (*end || v > LLONG_MAX / mult)
-		return -1;
-	return v * mult;
 }
 
 /* yes/no style multistate values: returns the value or -2 when unknown. */
@@ -330,6 +283,18 @@ struct parse_ctx {
 };
 
 static int read_config_file(struct parse_ctx *ctx, const char *path, bool must_exist);
+
+/* An algorithm list: checked now, in ssh's words ("Bad SSH2 cipher spec 'x'."), kept as typed. */
+static int set_algorithms(struct parse_ctx *ctx, const char *origin, int line_no, enum burrow_algo_kind kind,
+			  const char *arg, char **field, bool active)
+{
+	if (!algospec_usable(kind, BURROW_CLIENT, arg)) {
+		log_error("%s line %d: %s '%s'.", origin, line_no, algospec_bad_spec_text(kind, false), arg);
+		ctx->bad++;
+		return 0;
+	}
+	return set_string(field, arg, active);
+}
 
 static bool host_block_applies(struct parse_ctx *ctx, const char *origin, int line_no,
 			       char **words, int n)
@@ -546,20 +511,38 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		break;
 	}
 	case K_CIPHERS:
-		return set_string(&o->ciphers, arg, active);
+		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_CIPHER, arg, &o->ciphers, active);
 	case K_MACS:
-		return set_string(&o->macs, arg, active);
+		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_MAC, arg, &o->macs, active);
 	case K_KEX_ALGORITHMS:
-		return set_string(&o->kex_algorithms, arg, active);
+		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_KEX, arg, &o->kex_algorithms, active);
 	case K_HOSTKEY_ALGORITHMS:
-		return set_string(&o->hostkey_algorithms, arg, active);
+		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_HOSTKEY, arg, &o->hostkey_algorithms, active);
+	case K_PUBKEY_ALGORITHMS:
+		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_SIG, arg, &o->pubkey_algorithms, active);
+	case K_COMPRESSION: {
+		int v = algospec_compression(arg, false);
+		if (v < 0) {
+			log_error("%s line %d: unsupported option \"%s\".", origin, line_no, arg);
+			ctx->bad++;
+		} else if (active && o->compression < 0) {
+			o->compression = v;
+		}
+		break;
+	}
 	case K_REKEY_LIMIT: {
-		long long v = strcasecmp(arg, "default") == 0 ? 0 : parse_bytes(arg);
-		if (v < 0 || (v > 0 && v < 16)) {
-			log_error("%s line %d: Bad number '%s'.", origin, line_no, arg);
+		uint64_t bytes;
+		uint32_t seconds;
+		const char *why;
+		if (algospec_rekey_limit(words + 1, n - 1, &bytes, &seconds, &why) < 0) {
+			if (strcmp(why, "Bad number") == 0)
+				log_error("%s line %d: Bad number '%s': Invalid argument", origin, line_no, arg);
+			else
+				log_error("%s line %d: %s.", origin, line_no, why);
 			ctx->bad++;
 		} else if (active && o->rekey_bytes < 0) {
-			o->rekey_bytes = v;
+			o->rekey_bytes = (long long)bytes;
+			o->rekey_seconds = (long)seconds;
 		}
 		break;
 	}
@@ -574,7 +557,7 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		break;
 	}
 	case K_CONNECT_TIMEOUT: {
-		long v = strcasecmp(arg, "none") == 0 ? 0 : parse_time(arg);
+		long v = strcasecmp(arg, "none") == 0 ? 0 : algospec_parse_time(arg);
 		if (v < 0) {
 			log_error("%s line %d: invalid time value.", origin, line_no);
 			ctx->bad++;

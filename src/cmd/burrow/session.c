@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "log.h"
 
 #define IO_CHUNK (64 * 1024)
@@ -57,7 +59,8 @@ struct session {
 	struct identity *ids;
 	size_t id_count, id_next;
 	const char *auth_method; /* of the attempt in flight */
-	bool kex_done, negotiated_logged, version_logged;
+	bool kex_done, version_logged;
+	unsigned kex_count, kex_logged; /* exchanges finished / logged (1 + rekeys) */
 
 	enum chan_state chan_state;
 	uint32_t chan;
@@ -100,20 +103,24 @@ int session_conn_new(const struct client_options *o, struct burrow_conn **out)
 		.macs = o->macs,
 		.kex_algorithms = o->kex_algorithms,
 		.hostkey_algorithms = o->hostkey_algorithms,
+		.pubkey_algorithms = o->pubkey_algorithms,
+		.compression = o->compression >= 0 ? algospec_compression_list(o->compression == 1, false) : NULL,
 		.rekey_bytes = (uint64_t)o->rekey_bytes,
+		.rekey_seconds = (uint32_t)o->rekey_seconds,
 	};
 	int r = burrow_conn_new(&cfg, out);
 	if (r == 0)
 		return 0;
-	/* Find which list the engine refused, to name it as ssh does. */
+	/* The lists were checked when read; name the one the engine still refused, as ssh would. */
 	static const struct {
 		size_t offset;
-		const char *what;
+		enum burrow_algo_kind kind;
 	} lists[] = {
-		{ offsetof(struct burrow_config, ciphers), "cipher" },
-		{ offsetof(struct burrow_config, macs), "MAC" },
-		{ offsetof(struct burrow_config, kex_algorithms), "KexAlgorithms" },
-		{ offsetof(struct burrow_config, hostkey_algorithms), "HostKeyAlgorithms" },
+		{ offsetof(struct burrow_config, ciphers), BURROW_ALGO_CIPHER },
+		{ offsetof(struct burrow_config, macs), BURROW_ALGO_MAC },
+		{ offsetof(struct burrow_config, kex_algorithms), BURROW_ALGO_KEX },
+		{ offsetof(struct burrow_config, hostkey_algorithms), BURROW_ALGO_HOSTKEY },
+		{ offsetof(struct burrow_config, pubkey_algorithms), BURROW_ALGO_SIG },
 	};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		const char *value = *(const char *const *)((const char *)&cfg + lists[i].offset);
@@ -123,7 +130,7 @@ int session_conn_new(const struct client_options *o, struct burrow_conn **out)
 		*(const char **)((char *)&one + lists[i].offset) = value;
 		struct burrow_conn *probe = NULL;
 		if (burrow_conn_new(&one, &probe) < 0) {
-			log_error("Bad SSH2 %s spec '%s'.", lists[i].what, value);
+			log_error("%s '%s'.", algospec_bad_spec_text(lists[i].kind, false), value);
 			return -1;
 		}
 		burrow_conn_free(probe);
@@ -246,19 +253,20 @@ static void log_peer_version(struct session *s)
 		  dash ? (int)(dash - proto) : (int)strlen(proto), proto, dash ? dash + 1 : "");
 }
 
+/* ssh -v's lines for each key exchange (the first one before the host key is checked). */
 static void log_negotiated(struct session *s)
 {
 	struct burrow_negotiated n;
-	if (s->negotiated_logged || burrow_conn_negotiated(s->conn, &n) < 0 || !n.kex)
+	if (s->kex_logged > s->kex_count || burrow_conn_negotiated(s->conn, &n) < 0 || !n.kex)
 		return;
-	s->negotiated_logged = true;
+	s->kex_logged = s->kex_count + 1;
 	log_debug("kex: algorithm: %s", n.kex);
 	log_debug("kex: host key algorithm: %s", n.hostkey ? n.hostkey : "?");
-	log_debug("kex: server->client cipher: %s MAC: %s compression: none", n.cipher_s2c ? n.cipher_s2c : "?",
-		  n.mac_s2c && *n.mac_s2c ? n.mac_s2c : "<implicit>");
-	log_debug("kex: client->server cipher: %s MAC: %s compression: none", n.cipher_c2s ? n.cipher_c2s : "?",
-		  n.mac_c2s && *n.mac_c2s ? n.mac_c2s : "<implicit>");
-	if (n.strict_kex)
+	log_debug("kex: server->client cipher: %s MAC: %s compression: %s", n.cipher_s2c ? n.cipher_s2c : "?",
+		  n.mac_s2c && *n.mac_s2c ? n.mac_s2c : "<implicit>", n.comp_s2c);
+	log_debug("kex: client->server cipher: %s MAC: %s compression: %s", n.cipher_c2s ? n.cipher_c2s : "?",
+		  n.mac_c2s && *n.mac_c2s ? n.mac_c2s : "<implicit>", n.comp_c2s);
+	if (n.strict_kex && s->kex_count == 0)
 		log_debug("kex: strict KEX mode enabled");
 }
 
@@ -425,8 +433,9 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 	}
 	case BURROW_EV_KEX_DONE:
 		log_negotiated(s);
+		s->kex_count++;
 		if (s->kex_done) {
-			log_debug("rekey completed");
+			log_debug("rekey %u completed", s->kex_count - 1);
 			break;
 		}
 		s->kex_done = true;
@@ -747,8 +756,12 @@ static void loop_once(struct session *s)
 			request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
 			acted = true;
 		}
+		enum chan_state before = s->chan_state;
 		if (pump_events(s) < 0)
 			return;
+		/* An event that closed the channel: the checks above have work now (our DISCONNECT),
+		 * instead of after the next poll() timeout. */
+		acted |= s->chan_state != before;
 		if (!acted)
 			break;
 	}

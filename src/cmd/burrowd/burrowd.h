@@ -20,6 +20,7 @@
 #define BURROWD_DEFAULT_PIDFILE "/run/burrowd.pid"
 #define BURROWD_DEFAULT_AUTHORIZED_KEYS ".ssh/authorized_keys .ssh/authorized_keys2"
 #define BURROWD_DEFAULT_PORT 22
+#define BURROWD_DEFAULT_MODULI "/etc/ssh/moduli" /* shared with OpenSSH, as sshd's default */
 #ifndef BURROWD_LOGIN_GRACE_MS
 #define BURROWD_LOGIN_GRACE_MS (120 * 1000) /* sshd's LoginGraceTime default */
 #endif
@@ -53,6 +54,14 @@ struct server_options {
 	int strict_modes;
 	int log_level;              /* enum log_level, -1 unset */
 	char *pid_file;             /* NULL unset; "none" disables */
+	/* Algorithm lists as given (OpenSSH +/-/^ forms included); NULL: the engine's defaults. */
+	char *kex_algorithms, *hostkey_algorithms, *pubkey_algorithms, *ciphers, *macs;
+	int compression;            /* -1 unset (the engine's default), 0 no, 1 yes/delayed */
+	bool rekey_set;
+	uint64_t rekey_bytes;       /* 0: the cipher's default */
+	uint32_t rekey_seconds;     /* 0: no time limit */
+	char *moduli_file;          /* ModuliFile, default /etc/ssh/moduli */
+	char *moduli;               /* its contents (group exchange), NULL when unreadable */
 
 	/* parser state */
 	bool in_match_block;        /* after "Match" (unsupported): lines are checked, not applied */
@@ -122,6 +131,9 @@ void signals_reset_for_exec(void);/* in a forked child before exec: default disp
 void signals_close(void);
 
 /* ---- one connection (server_conn.c) ---- */
+/* The engine configuration for these options (pointers into opts and host_keys). */
+void server_engine_config(const struct server_options *opts, struct burrow_key *const *host_keys,
+			  size_t host_key_count, struct burrow_config *cfg);
 /* Runs one connection to the end on `sock`; returns the process exit status. */
 int server_conn_serve(const struct server_options *opts, struct burrow_key *const *host_keys,
 		      size_t host_key_count, int sock);

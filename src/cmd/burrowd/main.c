@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "cfgfile.h"
 #include "log.h"
 
@@ -314,6 +315,78 @@ static void load_host_keys(struct runtime *rt, struct server_options *opts)
 	}
 }
 
+/* diffie-hellman-group-exchange picks its group from the moduli file (sshd's ModuliFile); read
+ * it once here (children inherit it), only when such a method may be negotiated. A missing file
+ * is not fatal: the engine then uses the RFC 3526 groups, as sshd falls back to fixed groups. */
+static void load_moduli(struct server_options *opts)
+{
+	char *kex = algospec_resolve_new(BURROW_ALGO_KEX, BURROW_SERVER, opts->kex_algorithms);
+	bool wanted = kex && strstr(kex, "diffie-hellman-group-exchange") != NULL;
+	free(kex);
+	if (!wanted)
+		return;
+	size_t len;
+	if (file_read_all(opts->moduli_file, &opts->moduli, &len) < 0) {
+		log_verbose("WARNING: could not open %s (%s); group exchange uses the fixed groups",
+			    opts->moduli_file, strerror(errno));
+		opts->moduli = NULL;
+	}
+}
+
+/* One engine made with the final configuration, so a list that leaves nothing to offer (no
+ * host key of any HostKeyAlgorithms type, say) stops us here instead of failing every
+ * connection. */
+static void check_engine_config(const struct runtime *rt, const struct server_options *opts)
+{
+	struct burrow_config cfg;
+	struct burrow_conn *probe = NULL;
+	server_engine_config(opts, rt->host_keys, rt->host_key_count, &cfg);
+	int r = burrow_conn_new(&cfg, &probe);
+	if (r == 0) {
+		burrow_conn_free(probe);
+		return;
+	}
+	if (r == BURROW_E_NOMATCH) {
+		char *hk = algospec_resolve_new(BURROW_ALGO_HOSTKEY, BURROW_SERVER, opts->hostkey_algorithms);
+		log_msg(LOG_LVL_FATAL, "no loaded host key can be used with HostKeyAlgorithms %s; loaded:",
+			hk ? hk : "?");
+		for (size_t i = 0; i < rt->host_key_count; i++)
+			log_msg(LOG_LVL_FATAL, "  %s", burrow_key_type_name(rt->host_keys[i]));
+		free(hk);
+	} else {
+		log_msg(LOG_LVL_FATAL, "cannot set up connections with this configuration: %s", burrow_strerror(r));
+	}
+	exit(255);
+}
+
+/* A loaded host key that no HostKeyAlgorithms name can use is never shown to a client; say so
+ * (the server's defaults leave ECDSA out, for instance) rather than ignore it silently. */
+static void note_unoffered_host_keys(const struct runtime *rt, const struct server_options *opts)
+{
+	char *offered = algospec_resolve_new(BURROW_ALGO_HOSTKEY, BURROW_SERVER, opts->hostkey_algorithms);
+	if (!offered)
+		return;
+	for (size_t i = 0; i < rt->host_key_count; i++) {
+		const char *type = burrow_key_type_name(rt->host_keys[i]);
+		/* An RSA key signs with rsa-sha2-512/256 (RFC 8332) or the old ssh-rsa. */
+		static const char *const rsa_algs[] = { "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa" };
+		bool used = false;
+		size_t n = strcmp(type, "ssh-rsa") == 0 ? 3 : 1;
+		for (size_t j = 0; j < n && !used; j++) {
+			const char *alg = n == 3 ? rsa_algs[j] : type;
+			size_t len = strlen(alg);
+			for (const char *p = offered; (p = strstr(p, alg)) != NULL; p += len)
+				if ((p == offered || p[-1] == ',') && (p[len] == ',' || p[len] == 0))
+					used = true;
+		}
+		if (!used)
+			log_info("the %s host key is not offered: HostKeyAlgorithms is %s (add it with "
+				 "\"HostKeyAlgorithms +%s\")", type, offered,
+				 n == 3 ? "rsa-sha2-512,rsa-sha2-256" : type);
+	}
+	free(offered);
+}
+
 int main(int argc, char **argv)
 {
 	struct server_options opts;
@@ -368,7 +441,7 @@ int main(int argc, char **argv)
 		case 'o':
 			/* As in sshd, -o lines come first, so they win over the file (first value wins). */
 			if (cfg_read_option(optarg, servconf_line, &opts) < 0 || opts.bad_options > 0)
-				exit(1);
+				exit(255);
 			break;
 		case 'p':
 			if (servconf_cmdline_port(&opts, optarg) < 0)
@@ -407,6 +480,9 @@ int main(int argc, char **argv)
 		exit(0);
 	}
 	load_host_keys(&rt, &opts);
+	load_moduli(&opts);
+	check_engine_config(&rt, &opts);
+	note_unoffered_host_keys(&rt, &opts);
 	if (test_mode)
 		exit(0);
 	if (opts.password_authentication)

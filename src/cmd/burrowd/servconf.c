@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include "burrowd.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "log.h"
 
 enum keyword {
@@ -25,6 +27,14 @@ enum keyword {
 	KW_PID_FILE,
 	KW_STRICT_MODES,
 	KW_MATCH,
+	KW_KEX_ALGORITHMS,
+	KW_HOST_KEY_ALGORITHMS,
+	KW_PUBKEY_ACCEPTED_ALGORITHMS,
+	KW_CIPHERS,
+	KW_MACS,
+	KW_COMPRESSION,
+	KW_REKEY_LIMIT,
+	KW_MODULI_FILE,
 	KW_UNSUPPORTED,
 };
 
@@ -42,6 +52,15 @@ static const struct {
 	{ "PidFile", KW_PID_FILE },
 	{ "StrictModes", KW_STRICT_MODES },
 	{ "Match", KW_MATCH },
+	{ "KexAlgorithms", KW_KEX_ALGORITHMS },
+	{ "HostKeyAlgorithms", KW_HOST_KEY_ALGORITHMS },
+	{ "PubkeyAcceptedAlgorithms", KW_PUBKEY_ACCEPTED_ALGORITHMS },
+	{ "PubkeyAcceptedKeyTypes", KW_PUBKEY_ACCEPTED_ALGORITHMS }, /* the pre-8.5 name */
+	{ "Ciphers", KW_CIPHERS },
+	{ "MACs", KW_MACS },
+	{ "Compression", KW_COMPRESSION },
+	{ "RekeyLimit", KW_REKEY_LIMIT },
+	{ "ModuliFile", KW_MODULI_FILE },
 };
 
 /* Every other keyword OpenSSH 9.x/10.x sshd accepts (sshd_config(5) and servconf.c, including
@@ -52,24 +71,24 @@ static const char *const unsupported_keywords[] = {
 	"AuthorizedKeysCommand", "AuthorizedKeysCommandUser", "AuthorizedKeysFile2",
 	"AuthorizedPrincipalsCommand", "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
 	"Banner", "CASignatureAlgorithms", "ChallengeResponseAuthentication", "ChannelTimeout",
-	"CheckMail", "ChrootDirectory", "Ciphers", "ClientAliveCountMax", "ClientAliveInterval",
-	"Compression", "DebianBanner", "DenyGroups", "DenyUsers", "DisableForwarding",
+	"CheckMail", "ChrootDirectory", "ClientAliveCountMax", "ClientAliveInterval",
+	"DebianBanner", "DenyGroups", "DenyUsers", "DisableForwarding",
 	"DSAAuthentication", "ExposeAuthInfo", "FingerprintHash", "ForceCommand", "GatewayPorts",
 	"GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms",
 	"GSSAPIKeyExchange", "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
 	"HostbasedAcceptedAlgorithms", "HostbasedAcceptedKeyTypes", "HostbasedAuthentication",
 	"HostbasedUsesNameFromPacketOnly", "HostCertificate", "HostDSAKey", "HostKeyAgent",
-	"HostKeyAlgorithms", "IgnoreRhosts", "IgnoreUserKnownHosts", "Include", "IPQoS",
+	"IgnoreRhosts", "IgnoreUserKnownHosts", "Include", "IPQoS",
 	"KbdInteractiveAuthentication", "KeepAlive", "KerberosAuthentication",
 	"KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTgtPassing",
-	"KerberosTicketCleanup", "KexAlgorithms", "KeyRegenerationInterval", "LoginGraceTime",
-	"LogVerbose", "MACs", "MaxAuthTries", "MaxSessions", "MaxStartups", "ModuliFile",
+	"KerberosTicketCleanup", "KeyRegenerationInterval", "LoginGraceTime",
+	"LogVerbose", "MaxAuthTries", "MaxSessions", "MaxStartups",
 	"PamAuthenticationViaKbdInt", "PermitBlacklistedKeys", "PermitEmptyPasswords",
 	"PermitListen", "PermitOpen", "PermitRootLogin", "PermitTTY", "PermitTunnel",
 	"PermitUserEnvironment", "PermitUserRC", "PerSourceMaxStartups", "PerSourceNetBlockSize",
 	"PerSourcePenalties", "PerSourcePenaltyExemptList", "PrintLastLog", "PrintMotd", "Protocol",
-	"PubkeyAcceptedAlgorithms", "PubkeyAcceptedKeyTypes", "PubkeyAuthOptions", "RDomain",
-	"RefuseConnection", "RekeyLimit", "RequiredRSASize", "ReverseMappingCheck", "RevokedKeys",
+	"PubkeyAuthOptions", "RDomain",
+	"RefuseConnection", "RequiredRSASize", "ReverseMappingCheck", "RevokedKeys",
 	"RhostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
 	"SecurityKeyProvider", "ServerKeyBits", "SetEnv", "SKeyAuthentication", "SshdAuthPath",
 	"SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink", "Subsystem",
@@ -112,6 +131,7 @@ void servconf_init(struct server_options *opts)
 	opts->password_authentication = -1;
 	opts->strict_modes = -1;
 	opts->log_level = -1;
+	opts->compression = -1;
 }
 
 void servconf_free(struct server_options *opts)
@@ -123,6 +143,13 @@ void servconf_free(struct server_options *opts)
 	strlist_free(&opts->host_keys);
 	strlist_free(&opts->authorized_keys_files);
 	free(opts->pid_file);
+	free(opts->kex_algorithms);
+	free(opts->hostkey_algorithms);
+	free(opts->pubkey_algorithms);
+	free(opts->ciphers);
+	free(opts->macs);
+	free(opts->moduli_file);
+	free(opts->moduli);
 	servconf_init(opts);
 }
 
@@ -239,7 +266,22 @@ static int lookup_keyword(const char *word, enum keyword *kw, const char **canon
 /* Keywords that take exactly one argument. */
 static bool single_argument(enum keyword kw)
 {
-	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_UNSUPPORTED;
+	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_UNSUPPORTED &&
+	       kw != KW_REKEY_LIMIT;
+}
+
+/* An algorithm list keyword: checked now (sshd's wording), kept as given for the engine. */
+static int set_algorithm_list(struct server_options *opts, const char *origin, int line_no,
+			      enum burrow_algo_kind kind, const char *arg, char **slot)
+{
+	if (!algospec_usable(kind, BURROW_SERVER, arg)) {
+		fprintf(stderr, "%s line %d: %s '%s'.\n", origin, line_no, algospec_bad_spec_text(kind, true), arg);
+		return SERVCONF_FATAL;
+	}
+	if (opts->in_match_block || *slot)
+		return 0;
+	*slot = strdup(arg);
+	return *slot ? 0 : SERVCONF_FATAL;
 }
 
 int servconf_line(void *ctx, const char *origin, int line_no, char **words, int nwords)
@@ -350,12 +392,54 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		return 0;
 	}
 	case KW_PID_FILE:
-		if (!opts->in_match_block && !opts->pid_file) {
-			opts->pid_file = strdup(arg);
-			if (!opts->pid_file)
+	case KW_MODULI_FILE: {
+		char **slot = kw == KW_PID_FILE ? &opts->pid_file : &opts->moduli_file;
+		if (!opts->in_match_block && !*slot) {
+			*slot = strdup(arg);
+			if (!*slot)
 				return SERVCONF_FATAL;
 		}
 		return 0;
+	}
+	case KW_KEX_ALGORITHMS:
+		return set_algorithm_list(opts, origin, line_no, BURROW_ALGO_KEX, arg, &opts->kex_algorithms);
+	case KW_HOST_KEY_ALGORITHMS:
+		return set_algorithm_list(opts, origin, line_no, BURROW_ALGO_HOSTKEY, arg, &opts->hostkey_algorithms);
+	case KW_PUBKEY_ACCEPTED_ALGORITHMS:
+		return set_algorithm_list(opts, origin, line_no, BURROW_ALGO_SIG, arg, &opts->pubkey_algorithms);
+	case KW_CIPHERS:
+		return set_algorithm_list(opts, origin, line_no, BURROW_ALGO_CIPHER, arg, &opts->ciphers);
+	case KW_MACS:
+		return set_algorithm_list(opts, origin, line_no, BURROW_ALGO_MAC, arg, &opts->macs);
+	case KW_COMPRESSION: {
+		int on = algospec_compression(arg, true);
+		if (on < 0) {
+			fprintf(stderr, "%s line %d: unsupported option \"%s\".\n", origin, line_no, arg);
+			return SERVCONF_FATAL;
+		}
+		if (!opts->in_match_block && opts->compression == -1)
+			opts->compression = on;
+		return 0;
+	}
+	case KW_REKEY_LIMIT: {
+		uint64_t bytes;
+		uint32_t seconds;
+		const char *why;
+		if (algospec_rekey_limit(words + 1, nwords - 1, &bytes, &seconds, &why) < 0) {
+			if (strcmp(why, "Bad number") == 0)
+				fprintf(stderr, "%s line %d: Bad RekeyLimit number '%s': Invalid argument\n", origin,
+					line_no, arg);
+			else
+				fprintf(stderr, "%s line %d: %s.\n", origin, line_no, why);
+			return SERVCONF_FATAL;
+		}
+		if (!opts->in_match_block && !opts->rekey_set) {
+			opts->rekey_set = true;
+			opts->rekey_bytes = bytes;
+			opts->rekey_seconds = seconds;
+		}
+		return 0;
+	}
 	case KW_MATCH:
 	case KW_UNSUPPORTED:
 		break;
@@ -380,6 +464,12 @@ void servconf_fill_defaults(struct server_options *opts)
 		opts->strict_modes = 1;
 	if (opts->log_level == -1)
 		opts->log_level = LOG_LVL_INFO;
+	if (!opts->moduli_file)
+		opts->moduli_file = strdup(BURROWD_DEFAULT_MODULI);
+	/* Unset: whatever the engine's server default is (sshd's "yes", delayed zlib). */
+	if (opts->compression == -1)
+		opts->compression = strstr(burrow_algorithms_default(BURROW_SERVER, BURROW_ALGO_COMPRESSION),
+					   "zlib") != NULL;
 	/* Only root can write /run; an unprivileged burrowd writes no pid file unless asked. */
 	if (!opts->pid_file)
 		opts->pid_file = strdup(geteuid() == 0 ? BURROWD_DEFAULT_PIDFILE : "none");
@@ -423,4 +513,26 @@ void servconf_dump(const struct server_options *opts, FILE *out)
 	fprintf(out, "strictmodes %s\n", opts->strict_modes ? "yes" : "no");
 	fprintf(out, "loglevel %s\n", level_name(opts->log_level));
 	fprintf(out, "pidfile %s\n", opts->pid_file ? opts->pid_file : "none");
+	/* Lists as sshd -T shows them: resolved (what the engine will offer, before the host key
+	 * filter), not as typed. */
+	static const struct {
+		const char *name;
+		enum burrow_algo_kind kind;
+		size_t offset;
+	} lists[] = {
+		{ "ciphers", BURROW_ALGO_CIPHER, offsetof(struct server_options, ciphers) },
+		{ "macs", BURROW_ALGO_MAC, offsetof(struct server_options, macs) },
+		{ "kexalgorithms", BURROW_ALGO_KEX, offsetof(struct server_options, kex_algorithms) },
+		{ "hostkeyalgorithms", BURROW_ALGO_HOSTKEY, offsetof(struct server_options, hostkey_algorithms) },
+		{ "pubkeyacceptedalgorithms", BURROW_ALGO_SIG, offsetof(struct server_options, pubkey_algorithms) },
+	};
+	for (size_t i = 0; i < COUNT_OF(lists); i++) {
+		const char *given = *(char *const *)((const char *)opts + lists[i].offset);
+		char *resolved = algospec_resolve_new(lists[i].kind, BURROW_SERVER, given);
+		fprintf(out, "%s %s\n", lists[i].name, resolved ? resolved : given ? given : "");
+		free(resolved);
+	}
+	fprintf(out, "modulifile %s\n", opts->moduli_file ? opts->moduli_file : BURROWD_DEFAULT_MODULI);
+	fprintf(out, "compression %s\n", opts->compression == 1 ? "yes" : "no");
+	fprintf(out, "rekeylimit %llu %u\n", (unsigned long long)opts->rekey_bytes, opts->rekey_seconds);
 }

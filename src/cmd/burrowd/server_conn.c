@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "algospec.h"
 #include "log.h"
 #include "session.h"
 
@@ -51,6 +52,7 @@ struct server_conn {
 	bool sock_eof;             /* the peer closed its side (or the socket failed) */
 	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
 	bool finished;
+	unsigned kex_count;        /* key exchanges done: 1 + rekeys */
 };
 
 static uint8_t socket_buffer[SOCKET_READ_SIZE];
@@ -328,6 +330,9 @@ static void on_disconnected(struct server_conn *c, const struct burrow_event *ev
 		log_info("Disconnected from %s%s port %d%s", who, c->peer_addr, c->peer_port, preauth(c));
 	} else if (ev->reason == BURROW_DISCONNECT_CONNECTION_LOST) {
 		log_info("Connection closed by %s%s port %d%s", who, c->peer_addr, c->peer_port, preauth(c));
+	} else if (ev->reason == BURROW_DISCONNECT_KEY_EXCHANGE_FAILED && error && strstr(error, "no matching")) {
+		/* sshd's words: the category and both offers are in the engine's text. */
+		log_info("Unable to negotiate with %s port %d: %s%s", c->peer_addr, c->peer_port, error, preauth(c));
 	} else if (c->we_disconnected) {
 		log_info("Disconnected from %s%s port %d: %s%s", who, c->peer_addr, c->peer_port,
 			 message ? message : "closed", preauth(c));
@@ -339,17 +344,33 @@ static void on_disconnected(struct server_conn *c, const struct burrow_event *ev
 	c->finished = true;
 }
 
+/* After each key exchange, in sshd's words (debug1), so logs of both programs read alike. */
+static void log_negotiated(struct server_conn *c)
+{
+	struct burrow_negotiated n;
+	if (burrow_conn_negotiated(c->conn, &n) < 0 || !n.kex)
+		return;
+	c->kex_count++;
+	if (c->kex_count > 1)
+		log_verbose("rekey %u done with %s port %d", c->kex_count - 1, c->peer_addr, c->peer_port);
+	log_debug("kex: algorithm: %s%s", n.kex, preauth(c));
+	log_debug("kex: host key algorithm: %s%s", n.hostkey ? n.hostkey : "?", preauth(c));
+	log_debug("kex: client->server cipher: %s MAC: %s compression: %s%s", n.cipher_c2s ? n.cipher_c2s : "?",
+		  n.mac_c2s && *n.mac_c2s ? n.mac_c2s : "<implicit>", n.comp_c2s,
+		  preauth(c));
+	log_debug("kex: server->client cipher: %s MAC: %s compression: %s%s", n.cipher_s2c ? n.cipher_s2c : "?",
+		  n.mac_s2c && *n.mac_s2c ? n.mac_s2c : "<implicit>", n.comp_s2c,
+		  preauth(c));
+	if (n.strict_kex && c->kex_count == 1)
+		log_debug("kex: strict KEX mode enabled%s", preauth(c));
+}
+
 static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 {
 	switch (ev->type) {
-	case BURROW_EV_KEX_DONE: {
-		struct burrow_negotiated n;
-		if (burrow_conn_negotiated(c->conn, &n) == 0)
-			log_debug("kex done: %s host key %s cipher %s/%s mac %s/%s%s", n.kex, n.hostkey,
-				  n.cipher_c2s, n.cipher_s2c, n.mac_c2s ? n.mac_c2s : "<implicit>",
-				  n.mac_s2c ? n.mac_s2c : "<implicit>", n.strict_kex ? " strict-kex" : "");
+	case BURROW_EV_KEX_DONE:
+		log_negotiated(c);
 		break;
-	}
 	case BURROW_EV_AUTH_PUBKEY:
 		on_auth_pubkey(c, ev);
 		break;
@@ -593,8 +614,10 @@ static void event_loop(struct server_conn *c)
 		if (flush_socket(c) < 0)
 			break;
 		poll_set_build(c, &ps);
-		/* Wake up now and then before authentication, for the grace time. */
-		int ready = poll(ps.fds, (nfds_t)ps.count, c->authenticated ? 10000 : 1000);
+		/* Wake up now and then: before authentication for the grace time, and every second
+		 * when keys expire by time (RekeyLimit), so burrow_conn_tick() sees the deadline. */
+		int timeout = c->authenticated && !c->opts->rekey_seconds ? 10000 : 1000;
+		int ready = poll(ps.fds, (nfds_t)ps.count, timeout);
 		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			break;
@@ -624,6 +647,28 @@ static void describe_socket(struct server_conn *c)
 		snprintf(c->local_addr, sizeof(c->local_addr), "UNKNOWN");
 }
 
+void server_engine_config(const struct server_options *opts, struct burrow_key *const *host_keys,
+			  size_t host_key_count, struct burrow_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->role = BURROW_SERVER;
+	cfg->host_keys = host_keys;
+	cfg->host_key_count = host_key_count;
+	/* Only publickey for now; password authentication is a later step. With
+	 * PubkeyAuthentication no nothing is offered at all, as sshd with every method off. */
+	cfg->auth_methods = opts->pubkey_authentication ? "publickey" : "";
+	cfg->kex_algorithms = opts->kex_algorithms;
+	cfg->hostkey_algorithms = opts->hostkey_algorithms;
+	cfg->pubkey_algorithms = opts->pubkey_algorithms;
+	cfg->ciphers = opts->ciphers;
+	cfg->macs = opts->macs;
+	if (opts->compression >= 0)
+		cfg->compression = algospec_compression_list(opts->compression == 1, true);
+	cfg->rekey_bytes = opts->rekey_bytes;
+	cfg->rekey_seconds = opts->rekey_seconds;
+	cfg->dh_moduli = opts->moduli;
+}
+
 int server_conn_serve(const struct server_options *opts, struct burrow_key *const *host_keys,
 		      size_t host_key_count, int sock)
 {
@@ -647,13 +692,7 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 	set_nonblocking(sock);
 
 	struct burrow_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.role = BURROW_SERVER;
-	cfg.host_keys = host_keys;
-	cfg.host_key_count = host_key_count;
-	/* Only publickey for now; password authentication is a later step. With
-	 * PubkeyAuthentication no nothing is offered at all, as sshd with every method off. */
-	cfg.auth_methods = opts->pubkey_authentication ? "publickey" : "";
+	server_engine_config(opts, host_keys, host_key_count, &cfg);
 	int r = burrow_conn_new(&cfg, &c.conn);
 	if (r < 0) {
 		log_error("cannot set up the connection: %s", burrow_strerror(r));

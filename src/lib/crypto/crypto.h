@@ -127,4 +127,139 @@ bool pkt_cipher_length_is_aad(const struct pkt_cipher *c);
  * encrypt-and-MAC, whose peek decrypts that first block in place (open then skips it). */
 size_t pkt_cipher_peek_size(const struct pkt_cipher *c);
 
+/* ==== key exchange primitives: ECDH over the NIST curves, finite-field DH (kex engineer) ==== */
+
+/*
+ * ---- ECDH over P-256/384/521 (ecdh.c), RFC 5656 4 / SEC1 ----
+ * Public keys are uncompressed SEC1 points (0x04 || X || Y); the shared secret is the
+ * x-coordinate of the product, big-endian, exactly ecdh_secret_len() bytes.
+ */
+enum ecdh_curve { ECDH_P256, ECDH_P384, ECDH_P521 };
+size_t ecdh_point_len(enum ecdh_curve curve);  /* 65, 97, 133 */
+size_t ecdh_secret_len(enum ecdh_curve curve); /* 32, 48, 66 */
+struct ecdh_key;
+int ecdh_key_new(enum ecdh_curve curve, struct ecdh_key **out);
+/* A key from a known private scalar (big-endian), for known-answer tests. */
+int ecdh_key_new_from_private(enum ecdh_curve curve, const uint8_t *priv, size_t len, struct ecdh_key **out);
+/* Writes our public point, ecdh_point_len() bytes, to out. */
+int ecdh_public(const struct ecdh_key *key, uint8_t *out, size_t out_len);
+/* BURROW_E_CRYPTO unless peer is an uncompressed point of the right length on the curve, not the
+ * point at infinity, in the prime-order group (full public key check). x: ecdh_secret_len() bytes. */
+int ecdh_shared(const struct ecdh_key *key, const uint8_t *peer, size_t peer_len, uint8_t *x, size_t x_len);
+void ecdh_key_free(struct ecdh_key *key); /* NULL is a no-op; the private scalar is wiped */
+
+/*
+ * ---- finite-field Diffie-Hellman (dh.c, dh_groups.c), RFC 4253 8, RFC 3526, RFC 4419 ----
+ * Numbers cross this interface as unsigned big-endian magnitudes (leading zeros allowed on input).
+ */
+struct dh_group {
+	const char *name;
+	const uint8_t *p;
+	size_t p_len;
+	const uint8_t *g;
+	size_t g_len;
+	unsigned bits;      /* of p */
+	unsigned strength;  /* estimated symmetric strength in bits (RFC 3526 8, NIST SP 800-57) */
+};
+extern const struct dh_group dh_group1;  /* RFC 2409 Oakley group 2, 1024 bits: legacy only */
+extern const struct dh_group dh_group14, dh_group15, dh_group16, dh_group17, dh_group18; /* RFC 3526 */
+
+#define DH_MAX_BYTES 1024  /* 8192-bit numbers: the largest group we use or accept */
+/* Bits of an unsigned big-endian number (0 for zero). */
+unsigned dh_bits(const uint8_t *n, size_t len);
+/* Plausibility of a group received in group exchange (RFC 4419 3): p odd and of min_bits..max_bits
+ * bits, 1 < g < p - 1. BURROW_E_CRYPTO if not. (Primality is the server's responsibility.) */
+int dh_check_group(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len, unsigned min_bits,
+		   unsigned max_bits);
+/* A peer's public value is acceptable: 1 < y < p - 1 (RFC 4253 8, RFC 8268 4) and, as OpenSSH asks,
+ * more than 3 bits set (a power of 2 gives its discrete log away). */
+bool dh_public_is_valid(const uint8_t *p, size_t p_len, const uint8_t *y, size_t y_len);
+struct dh_key;
+/* A fresh secret exponent x of exponent_bits bits (at most bits(p) - 1) and y = g^x mod p. */
+int dh_key_new(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len, unsigned exponent_bits,
+	       struct dh_key **out);
+/* Our public value g^x mod p, left-padded with zeros to p_len bytes. */
+int dh_public(const struct dh_key *key, uint8_t *out, size_t p_len);
+/* peer^x mod p, left-padded to p_len bytes; BURROW_E_CRYPTO if !dh_public_is_valid(peer). */
+int dh_shared(const struct dh_key *key, const uint8_t *peer, size_t peer_len, uint8_t *out, size_t p_len);
+size_t dh_key_p_len(const struct dh_key *key);
+void dh_key_free(struct dh_key *key); /* NULL is a no-op; the exponent is wiped */
+
+/* ==== end of key exchange primitives ==== */
+
+/* ==== signature primitives: ECDSA over the NIST curves, RSA PKCS#1 v1.5 (host keys engineer) ==== */
+
+/*
+ * ---- ECDSA over P-256/384/521 (ecdsa.c), RFC 5656 3, SEC1, FIPS 186-4 ----
+ * Public keys are uncompressed SEC1 points (0x04 || X || Y); the private scalar and the
+ * signature's r and s cross as unsigned big-endian magnitudes. The curve picks the digest
+ * (RFC 5656 6.2.1): SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521.
+ */
+enum ecdsa_curve { ECDSA_P256, ECDSA_P384, ECDSA_P521 };
+#define ECDSA_MAX_SCALAR_LEN 66                         /* P-521 */
+#define ECDSA_MAX_POINT_LEN (1 + 2 * ECDSA_MAX_SCALAR_LEN)
+size_t ecdsa_scalar_len(enum ecdsa_curve curve); /* 32, 48, 66: bytes of the group order */
+size_t ecdsa_point_len(enum ecdsa_curve curve);  /* 65, 97, 133 */
+unsigned ecdsa_bits(enum ecdsa_curve curve);     /* 256, 384, 521 */
+struct ecdsa_key;
+int ecdsa_keygen(enum ecdsa_curve curve, struct ecdsa_key **out);
+/* BURROW_E_CRYPTO unless point is uncompressed, of the curve's length, and passes the full public
+ * key check (on the curve, not infinity, in the prime-order group). */
+int ecdsa_key_from_public(enum ecdsa_curve curve, const uint8_t *point, size_t point_len, struct ecdsa_key **out);
+/* A key pair; BURROW_E_CRYPTO unless the point passes the public check, 1 <= d < n and d*G is the point. */
+int ecdsa_key_from_private(enum ecdsa_curve curve, const uint8_t *point, size_t point_len, const uint8_t *d,
+			   size_t d_len, struct ecdsa_key **out);
+/* Our public point, exactly ecdsa_point_len() bytes. */
+int ecdsa_public(const struct ecdsa_key *key, uint8_t *out, size_t out_len);
+/* The private scalar, left-padded to exactly ecdsa_scalar_len() bytes (wipe it after use). */
+int ecdsa_private(const struct ecdsa_key *key, uint8_t *out, size_t out_len);
+bool ecdsa_key_equal(const struct ecdsa_key *a, const struct ecdsa_key *b); /* public halves */
+/* r and s: ecdsa_scalar_len() bytes each, left-padded. */
+int ecdsa_sign(const struct ecdsa_key *key, const void *msg, size_t n, uint8_t *r, uint8_t *s);
+/* 0 when (r, s), magnitudes of any length (leading zeros allowed), is a valid signature of msg;
+ * BURROW_E_SIGNATURE otherwise, including r or s longer than the order. */
+int ecdsa_verify(const struct ecdsa_key *key, const void *msg, size_t n, const uint8_t *r, size_t r_len,
+		 const uint8_t *s, size_t s_len);
+void ecdsa_key_free(struct ecdsa_key *key); /* NULL is a no-op; libcrypto clears the scalar */
+
+/*
+ * ---- RSA (rsa.c): RFC 8017 RSASSA-PKCS1-v1_5, as ssh-rsa / rsa-sha2-256 / rsa-sha2-512 use it
+ * (RFC 4253 6.6, RFC 8332). Numbers cross as unsigned big-endian magnitudes.
+ */
+#define RSA_MIN_BITS 1024   /* OpenSSH SSH_RSA_MINIMUM_MODULUS_SIZE: smaller keys are not read */
+#define RSA_MAX_BITS 16384  /* OpenSSH SSHBUF_MAX_BIGNUM * 8 (and OPENSSL_RSA_MAX_MODULUS_BITS) */
+#define RSA_MAX_BYTES (RSA_MAX_BITS / 8)
+/* The numbers of a private key, in openssh-key-v1's order (OpenSSH PROTOCOL.key, sshkey.c). */
+enum rsa_part { RSA_PART_N, RSA_PART_E, RSA_PART_D, RSA_PART_IQMP, RSA_PART_P, RSA_PART_Q, RSA_PART_COUNT };
+struct rsa_number {
+	const uint8_t *p;
+	size_t len;
+};
+struct rsa_key;
+/* bits in RSA_MIN_BITS..RSA_MAX_BITS; e = 65537. */
+int rsa_keygen(unsigned bits, struct rsa_key **out);
+/* BURROW_E_UNSUPPORTED when n has fewer than RSA_MIN_BITS or more than RSA_MAX_BITS bits;
+ * BURROW_E_CRYPTO unless n is odd and e odd with 1 < e < n (the cheap checks of SP 800-56B
+ * 6.4.2.2; no primality test, which would cost a full modular exponentiation per key read). */
+int rsa_key_from_public(const uint8_t *e, size_t e_len, const uint8_t *n, size_t n_len, struct rsa_key **out);
+/* A key pair from all six numbers. Besides the public checks: n = p*q, e*d = 1 mod p-1 and mod q-1,
+ * iqmp*q = 1 mod p (BURROW_E_CRYPTO if not). The CRT exponents are derived. */
+int rsa_key_from_private(const struct rsa_number parts[RSA_PART_COUNT], struct rsa_key **out);
+/* One number as a big-endian magnitude without leading zeros into out (out_len >= RSA_MAX_BYTES
+ * always suffices); *len is its length. Private parts: wipe them after use. */
+int rsa_get(const struct rsa_key *key, enum rsa_part part, uint8_t *out, size_t out_len, size_t *len);
+unsigned rsa_bits(const struct rsa_key *key);
+size_t rsa_size(const struct rsa_key *key); /* bytes of the modulus: the signature length */
+bool rsa_key_equal(const struct rsa_key *a, const struct rsa_key *b); /* public halves */
+/* hash: HASH_SHA1 (ssh-rsa), HASH_SHA256 or HASH_SHA512. Writes rsa_size() bytes. */
+int rsa_sign(const struct rsa_key *key, enum hash_alg hash, const void *msg, size_t n, uint8_t *sig, size_t sig_cap,
+	     size_t *sig_len);
+/* 0 or BURROW_E_SIGNATURE. A signature shorter than the modulus is left-padded with zeros first,
+ * as OpenSSH does (ssh_rsa_verify); a longer one is invalid. */
+int rsa_verify(const struct rsa_key *key, enum hash_alg hash, const void *msg, size_t n, const uint8_t *sig,
+	       size_t sig_len);
+void rsa_key_free(struct rsa_key *key); /* NULL is a no-op; libcrypto clears the private numbers */
+
+/* ==== end of signature primitives ==== */
+
 #endif

@@ -21,38 +21,29 @@ void pair_init_rekey(struct pair *p, const char *ciphers, uint64_t rekey_bytes)
 	pair_init_algos(p, ciphers, NULL, rekey_bytes);
 }
 
+/* Two fresh Ed25519 keys: the server's host key and the client's user key. */
+static void pair_new_keys(struct burrow_key **host_key, struct burrow_key **user_key)
+{
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, host_key), 0);
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, user_key), 0);
+}
+
 void pair_init_algos(struct pair *p, const char *ciphers, const char *macs, uint64_t rekey_bytes)
 {
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->host_key), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->user_key), 0);
-	struct burrow_config scfg = { .role = BURROW_SERVER, .ciphers = ciphers,
-				      .host_keys = &p->host_key, .host_key_count = 1,
-				      .macs = macs, .rekey_bytes = rekey_bytes };
-	struct burrow_config ccfg = { .role = BURROW_CLIENT, .ciphers = ciphers, .macs = macs,
-				      .rekey_bytes = rekey_bytes };
-	assert_int_equal(burrow_conn_new(&scfg, &p->server.conn), 0);
-	assert_int_equal(burrow_conn_new(&ccfg, &p->client.conn), 0);
-	p->server.is_server = true;
-	p->client.accept = p->server.accept = true;
-	p->command = "echo";
-	p->echo = true;
+	struct burrow_key *host_key, *user_key;
+	pair_new_keys(&host_key, &user_key);
+	struct burrow_config cfg = { .ciphers = ciphers, .macs = macs, .rekey_bytes = rekey_bytes };
+	pair_init_keys(p, host_key, user_key, cfg, cfg);
 }
 
 void pair_init_kex(struct pair *p, const char *kex, const char *ciphers, const char *dh_moduli)
 {
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->host_key), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &p->user_key), 0);
-	struct burrow_config scfg = { .role = BURROW_SERVER, .kex_algorithms = kex, .ciphers = ciphers,
-				      .host_keys = &p->host_key, .host_key_count = 1, .dh_moduli = dh_moduli };
-	struct burrow_config ccfg = { .role = BURROW_CLIENT, .kex_algorithms = kex, .ciphers = ciphers };
-	assert_int_equal(burrow_conn_new(&scfg, &p->server.conn), 0);
-	assert_int_equal(burrow_conn_new(&ccfg, &p->client.conn), 0);
-	p->server.is_server = true;
-	p->client.accept = p->server.accept = true;
-	p->command = "echo";
-	p->echo = true;
+	struct burrow_key *host_key, *user_key;
+	pair_new_keys(&host_key, &user_key);
+	struct burrow_config cfg = { .kex_algorithms = kex, .ciphers = ciphers };
+	struct burrow_config scfg = cfg;
+	scfg.dh_moduli = dh_moduli;
+	pair_init_keys(p, host_key, user_key, scfg, cfg);
 }
 
 void pair_init_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
@@ -73,6 +64,13 @@ void pair_init_keys(struct pair *p, struct burrow_key *host_key, struct burrow_k
 	p->echo = true;
 }
 
+void pair_init_borrowed_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
+			     struct burrow_config server_cfg, struct burrow_config client_cfg)
+{
+	pair_init_keys(p, host_key, user_key, server_cfg, client_cfg);
+	p->keys_borrowed = true;
+}
+
 void pair_free(struct pair *p)
 {
 	struct side *sides[2] = { &p->client, &p->server };
@@ -82,8 +80,10 @@ void pair_free(struct pair *p)
 		buf_free(&sides[i]->received[1]);
 		buf_free(&sides[i]->to_send);
 	}
-	burrow_key_free(p->host_key);
-	burrow_key_free(p->user_key);
+	if (!p->keys_borrowed) {
+		burrow_key_free(p->host_key);
+		burrow_key_free(p->user_key);
+	}
 }
 
 static void client_event(struct pair *p, struct side *s, struct burrow_event *ev)

@@ -40,6 +40,7 @@ struct side {
 struct pair {
 	struct side client, server;
 	struct burrow_key *host_key, *user_key;
+	bool keys_borrowed;          /* pair_free leaves the keys to the caller */
 	const char *command;
 	const uint8_t *server_stdout; size_t server_stdout_len; /* sent first by the server */
 	const uint8_t *server_stderr; size_t server_stderr_len;
@@ -63,6 +64,9 @@ void pair_init_kex(struct pair *p, const char *kex, const char *ciphers, const c
  * now on (pair_free frees them). */
 void pair_init_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
 		    struct burrow_config server_cfg, struct burrow_config client_cfg);
+/* The same, but the caller keeps owning the keys (to share costly keys across many pairs). */
+void pair_init_borrowed_keys(struct pair *p, struct burrow_key *host_key, struct burrow_key *user_key,
+			     struct burrow_config server_cfg, struct burrow_config client_cfg);
 void pair_free(struct pair *p);
 /* Runs until nothing moves any more, or max_rounds. Returns the number of rounds. */
 int pair_run(struct pair *p, int max_rounds);

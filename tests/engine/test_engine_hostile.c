@@ -279,7 +279,7 @@ static void test_rekey_every_64k_keeps_data_intact(void **state)
 	(void)state;
 	struct pair p;
 	pair_init_rekey(&p, "aes256-gcm@openssh.com", 65536);
-	size_t n = 4u << 20;
+	size_t n = 32u << 20;
 	uint8_t *data = buf_extend(&p.client.to_send, n);
 	for (size_t j = 0; j < n; j++)
 		data[j] = (uint8_t)(j * 7 + (j >> 11));
@@ -287,7 +287,7 @@ static void test_rekey_every_64k_keeps_data_intact(void **state)
 	pair_run(&p, 200000);
 	assert_int_equal(buf_len(&p.client.received[0]), n);
 	assert_memory_equal(buf_ptr(&p.client.received[0]), buf_ptr(&p.client.to_send), n);
-	assert_true(p.client.kex_done > 20);
+	assert_true(p.client.kex_done > 500);
 	assert_true(p.client.closed);
 	assert_false(p.client.disconnected);
 	pair_free(&p);

@@ -39,7 +39,8 @@ static const char *const hostkey_algorithms[] = {
 #define KEX_SUPPORTED "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com," \
 	"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
 	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," \
-	"diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1"
+	"diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1," \
+	"diffie-hellman-group-exchange-sha1"
 
 /*
  * The client offers what OpenSSH's client offers, so it reaches old servers; the server offers

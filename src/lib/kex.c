@@ -29,6 +29,7 @@ static const struct kex_method *const kex_methods[] = {
 	&kex_ecdh_sha2_nistp384,
 	&kex_ecdh_sha2_nistp521,
 	&kex_dh_gex_sha256,
+	&kex_dh_gex_sha1,
 	&kex_dh_group16_sha512,
 	&kex_dh_group18_sha512,
 	&kex_dh_group14_sha256,

@@ -85,6 +85,7 @@ extern const struct kex_method kex_ecdh_sha2_nistp256, kex_ecdh_sha2_nistp384, k
 extern const struct kex_method kex_dh_group1_sha1, kex_dh_group14_sha1, kex_dh_group14_sha256,
 	kex_dh_group16_sha512, kex_dh_group18_sha512;
 extern const struct kex_method kex_dh_gex_sha256;
+extern const struct kex_method kex_dh_gex_sha1;
 
 /* kex_exchange.c: the ECDH-shaped exchange, for methods whose start/handle need nothing more. */
 int kex_exchange_start(struct burrow_conn *c);

@@ -132,3 +132,13 @@ const struct kex_method kex_dh_gex_sha256 = {
 	.start = gex_start,
 	.handle = gex_handle,
 };
+
+/* RFC 4419's original SHA-1 form: available for old peers, never offered by default. */
+const struct kex_method kex_dh_gex_sha1 = {
+	.name = "diffie-hellman-group-exchange-sha1",
+	.hash = HASH_SHA1,
+	.shape = &gex_shape,
+	.params = NULL,
+	.start = gex_start,
+	.handle = gex_handle,
+};

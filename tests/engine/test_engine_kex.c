@@ -63,6 +63,7 @@ SESSION_TEST(test_session_dh_group14_sha256, "diffie-hellman-group14-sha256")
 SESSION_TEST(test_session_dh_group16_sha512, "diffie-hellman-group16-sha512")
 SESSION_TEST(test_session_dh_group18_sha512, "diffie-hellman-group18-sha512")
 SESSION_TEST(test_session_dh_gex_sha256_without_moduli, "diffie-hellman-group-exchange-sha256")
+SESSION_TEST(test_session_dh_gex_sha1_without_moduli, "diffie-hellman-group-exchange-sha1")
 SESSION_TEST(test_session_mlkem768x25519_sha256, "mlkem768x25519-sha256")
 SESSION_TEST(test_session_sntrup761x25519_sha512, "sntrup761x25519-sha512")
 SESSION_TEST(test_session_sntrup761x25519_sha512_openssh, "sntrup761x25519-sha512@openssh.com")
@@ -71,7 +72,8 @@ static const char *const tested_methods[] = {
 	"curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
 	"ecdh-sha2-nistp521", "diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1",
 	"diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
-	"diffie-hellman-group-exchange-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+	"diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1", "sntrup761x25519-sha512",
+	"sntrup761x25519-sha512@openssh.com",
 	"mlkem768x25519-sha256",
 };
 
@@ -779,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_session_dh_group16_sha512),
 		cmocka_unit_test(test_session_dh_group18_sha512),
 		cmocka_unit_test(test_session_dh_gex_sha256_without_moduli),
+		cmocka_unit_test(test_session_dh_gex_sha1_without_moduli),
 		cmocka_unit_test(test_session_mlkem768x25519_sha256),
 		cmocka_unit_test(test_session_sntrup761x25519_sha512),
 		cmocka_unit_test(test_session_sntrup761x25519_sha512_openssh),

@@ -8,25 +8,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helper_hex.h"
 #include "buf.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 static void assert_buf_hex(const struct buf *b, const char *want_hex)
 {
 	uint8_t want[256];
-	size_t n = unhex(want_hex, want, sizeof(want));
+	size_t n = test_unhex(want_hex, want, sizeof(want));
 	assert_true(buf_ok(b));
 	assert_int_equal(buf_len(b), n);
 	if (n)
@@ -62,7 +50,7 @@ static void test_put_string_forms_prefix_a_uint32_length(void **state)
 static void check_put_mpint(const char *magnitude_hex, const char *want_hex)
 {
 	uint8_t mag[64];
-	size_t n = unhex(magnitude_hex, mag, sizeof(mag));
+	size_t n = test_unhex(magnitude_hex, mag, sizeof(mag));
 	struct buf b;
 	buf_init(&b);
 	buf_put_mpint(&b, mag, n);
@@ -86,7 +74,7 @@ static void test_put_mpint_rfc4251_examples(void **state)
 static void test_read_fixed_width_integers(void **state)
 {
 	uint8_t in[32];
-	size_t n = unhex("ab" "00" "02" "01020304" "1122334455667788" "ffffffffffffffff", in, sizeof(in));
+	size_t n = test_unhex("ab" "00" "02" "01020304" "1122334455667788" "ffffffffffffffff", in, sizeof(in));
 	struct rd r;
 	rd_init(&r, in, n);
 	assert_int_equal(rd_u8(&r), 0xab);
@@ -173,7 +161,7 @@ static void test_string_length_just_fits_and_one_more_fails(void **state)
 
 static struct bstr read_mpint_hex(const char *hex, uint8_t *storage, size_t max, struct rd *r)
 {
-	size_t n = unhex(hex, storage, max);
+	size_t n = test_unhex(hex, storage, max);
 	rd_init(r, storage, n);
 	return rd_mpint(r);
 }
@@ -182,7 +170,7 @@ static void check_mpint_accepted(const char *wire_hex, const char *view_hex)
 {
 	uint8_t in[64], want[64];
 	struct rd r;
-	size_t wn = unhex(view_hex, want, sizeof(want));
+	size_t wn = test_unhex(view_hex, want, sizeof(want));
 	struct bstr v = read_mpint_hex(wire_hex, in, sizeof(in), &r);
 	assert_true(rd_done(&r));
 	assert_int_equal(v.len, wn);
@@ -358,7 +346,7 @@ static void test_namelist_read_from_wire(void **state)
 {
 	/* RFC 4251 5 examples: ("zlib") = 00000004 7a6c6962, ("zlib,none") = 00000009 7a6c69622c6e6f6e65 */
 	uint8_t in[32];
-	size_t n = unhex("000000047a6c6962" "000000097a6c69622c6e6f6e65" "00000000", in, sizeof(in));
+	size_t n = test_unhex("000000047a6c6962" "000000097a6c69622c6e6f6e65" "00000000", in, sizeof(in));
 	struct rd r;
 	rd_init(&r, in, n);
 	struct bstr one = rd_string(&r), two = rd_string(&r), none = rd_string(&r);

@@ -18,20 +18,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_hex.h"
 #include "crypto/crypto.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 /* McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 3/4 (AES-128), 15/16 (AES-256). */
 static const char mv_key128[] = "feffe9928665731c6d6a8f9467308308";
@@ -68,12 +56,12 @@ static void ref_gcm_seal(const uint8_t *key, size_t klen, const uint8_t iv[12], 
 static void check_reference(const char *key_hex, const char *cipher_hex, const char *tag_hex)
 {
 	uint8_t key[32], iv[12], pt[64], aad[20], ct[64], tag[16], want_ct[64], want_tag[16];
-	size_t klen = unhex(key_hex, key, sizeof(key));
-	unhex(mv_iv, iv, sizeof(iv));
-	unhex(mv_plain, pt, sizeof(pt));
-	unhex(mv_aad, aad, sizeof(aad));
-	unhex(cipher_hex, want_ct, sizeof(want_ct));
-	unhex(tag_hex, want_tag, sizeof(want_tag));
+	size_t klen = test_unhex(key_hex, key, sizeof(key));
+	test_unhex(mv_iv, iv, sizeof(iv));
+	test_unhex(mv_plain, pt, sizeof(pt));
+	test_unhex(mv_aad, aad, sizeof(aad));
+	test_unhex(cipher_hex, want_ct, sizeof(want_ct));
+	test_unhex(tag_hex, want_tag, sizeof(want_tag));
 	ref_gcm_seal(key, klen, iv, aad, sizeof(aad), pt, 60, ct, tag);
 	assert_memory_equal(ct, want_ct, 60);
 	assert_memory_equal(tag, want_tag, 16);
@@ -140,11 +128,11 @@ static void test_alg_table_entries(void **state)
 static void check_published_body(const char *name, const char *key_hex, const char *cipher_hex)
 {
 	uint8_t key[32], iv[12], pkt[68], tag[16], want_body[64], want_wire[68], want_tag[16];
-	size_t klen = unhex(key_hex, key, sizeof(key));
-	unhex(mv_iv, iv, sizeof(iv));
-	unhex(cipher_hex, want_body, sizeof(want_body));
+	size_t klen = test_unhex(key_hex, key, sizeof(key));
+	test_unhex(mv_iv, iv, sizeof(iv));
+	test_unhex(cipher_hex, want_body, sizeof(want_body));
 	pkt[0] = 0; pkt[1] = 0; pkt[2] = 0; pkt[3] = 64;
-	unhex(mv_plain, pkt + 4, 64);
+	test_unhex(mv_plain, pkt + 4, 64);
 	ref_packet(key, klen, iv, 0, pkt, sizeof(pkt), want_wire, want_tag);
 
 	struct pkt_cipher *c = new_cipher(name, key, iv, true);
@@ -168,8 +156,8 @@ static void test_packet_body_is_published_ciphertext_aes256(void **state)
 static void check_counter_sequence(const char *iv_hex, int packets)
 {
 	uint8_t key[16], iv[12], plain[100], pkt[100], want[100], tag[16], want_tag[16];
-	unhex(mv_key128, key, sizeof(key));
-	unhex(iv_hex, iv, sizeof(iv));
+	test_unhex(mv_key128, key, sizeof(key));
+	test_unhex(iv_hex, iv, sizeof(iv));
 	struct pkt_cipher *c = new_cipher("aes128-gcm@openssh.com", key, iv, true);
 	for (int k = 0; k < packets; k++) {
 		make_packet(plain, 100, (uint8_t)k);
@@ -193,9 +181,9 @@ static void test_invocation_counter_wraps_without_touching_fixed_field(void **st
 {
 	/* RFC 5647 7.1: the counter is 64 bits and wraps; the 4-byte fixed field never changes. */
 	uint8_t key[16], iv[12], wrapped[12], pkt[36], want[36], tag[16], want_tag[16];
-	unhex(mv_key128, key, sizeof(key));
-	unhex("01020304fffffffffffffffe", iv, sizeof(iv));
-	unhex("010203040000000000000000", wrapped, sizeof(wrapped));
+	test_unhex(mv_key128, key, sizeof(key));
+	test_unhex("01020304fffffffffffffffe", iv, sizeof(iv));
+	test_unhex("010203040000000000000000", wrapped, sizeof(wrapped));
 	struct pkt_cipher *c = new_cipher("aes128-gcm@openssh.com", key, iv, true);
 	for (int k = 0; k < 2; k++) {
 		make_packet(pkt, 36, 9);
@@ -238,8 +226,8 @@ static void test_tamper_is_a_mac_error_wipes_plaintext_and_keeps_counter(void **
 {
 	enum { LEN = 52 };
 	uint8_t key[16], iv[12], orig[LEN], sealed[LEN + 16], pkt[LEN + 16], zero[LEN] = { 0 };
-	unhex(mv_key128, key, sizeof(key));
-	unhex(mv_iv, iv, sizeof(iv));
+	test_unhex(mv_key128, key, sizeof(key));
+	test_unhex(mv_iv, iv, sizeof(iv));
 	struct pkt_cipher *enc = new_cipher("aes128-gcm@openssh.com", key, iv, true);
 	struct pkt_cipher *dec = new_cipher("aes128-gcm@openssh.com", key, iv, false);
 	make_packet(orig, LEN, 1);

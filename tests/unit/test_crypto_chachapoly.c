@@ -18,20 +18,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_hex.h"
 #include "crypto/crypto.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 /* ---- reference ChaCha20 block function, RFC 8439 2.3 ---- */
 
@@ -113,8 +101,8 @@ static void test_reference_chacha20_block_matches_rfc8439_2_3_2(void **state)
 	uint8_t key[32], words[16], out[64], want[64];
 	for (int i = 0; i < 32; i++)
 		key[i] = (uint8_t)i;
-	unhex("01000000000000090000004a00000000", words, sizeof(words)); /* counter 1, nonce */
-	unhex("10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+	test_unhex("01000000000000090000004a00000000", words, sizeof(words)); /* counter 1, nonce */
+	test_unhex("10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
 	      "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e", want, sizeof(want));
 	ref_chacha20_block(key, words, out);
 	assert_memory_equal(out, want, 64);
@@ -124,8 +112,8 @@ static void test_reference_poly1305_matches_rfc8439_2_5_2(void **state)
 {
 	static const char msg[] = "Cryptographic Forum Research Group";
 	uint8_t key[32], want[16], tag[16];
-	unhex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b", key, sizeof(key));
-	unhex("a8061dc1305136c6c22b8baf0c0127a9", want, sizeof(want));
+	test_unhex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b", key, sizeof(key));
+	test_unhex("a8061dc1305136c6c22b8baf0c0127a9", want, sizeof(want));
 	ref_poly1305(key, (const uint8_t *)msg, strlen(msg), tag);
 	assert_memory_equal(tag, want, 16);
 }
@@ -199,9 +187,9 @@ static void test_find_knows_the_aead_names_exactly(void **state)
 static void test_seal_matches_draft_appendix_a_packet(void **state)
 {
 	uint8_t key[64], pkt[128], wire[128];
-	unhex(draft_key, key, sizeof(key));
-	size_t len = unhex(draft_plain, pkt, sizeof(pkt));
-	size_t wire_len = unhex(draft_wire, wire, sizeof(wire));
+	test_unhex(draft_key, key, sizeof(key));
+	size_t len = test_unhex(draft_plain, pkt, sizeof(pkt));
+	size_t wire_len = test_unhex(draft_wire, wire, sizeof(wire));
 	assert_int_equal(wire_len, len + 16);
 	struct pkt_cipher *c = new_cipher(key, true);
 	assert_int_equal(pkt_cipher_seal(c, 7, pkt, len, pkt + len), 0);
@@ -213,9 +201,9 @@ static void test_open_and_peek_match_draft_appendix_a_packet(void **state)
 {
 	uint8_t key[64], plain[128], pkt[128];
 	uint32_t body_len = 0;
-	unhex(draft_key, key, sizeof(key));
-	size_t len = unhex(draft_plain, plain, sizeof(plain));
-	unhex(draft_wire, pkt, sizeof(pkt));
+	test_unhex(draft_key, key, sizeof(key));
+	size_t len = test_unhex(draft_plain, plain, sizeof(plain));
+	test_unhex(draft_wire, pkt, sizeof(pkt));
 	struct pkt_cipher *c = new_cipher(key, false);
 	assert_int_equal(pkt_cipher_peek_length(c, 7, pkt, &body_len), 0);
 	assert_int_equal(body_len, 0x48);

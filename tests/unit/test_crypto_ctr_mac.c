@@ -19,22 +19,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_hex.h"
 #include "crypto/crypto.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 static void store_be32(uint8_t *p, uint32_t v)
 {
@@ -189,10 +177,10 @@ static void test_reference_ctr_matches_sp800_38a(void **state)
 {
 	for (size_t k = 0; k < COUNT(nist_cases); k++) {
 		uint8_t key[32], iv[16], buf[64], want[64];
-		size_t klen = unhex(nist_cases[k].key, key, sizeof(key));
-		unhex(nist_counter, iv, sizeof(iv));
-		unhex(nist_plain, buf, sizeof(buf));
-		unhex(nist_cases[k].ct, want, sizeof(want));
+		size_t klen = test_unhex(nist_cases[k].key, key, sizeof(key));
+		test_unhex(nist_counter, iv, sizeof(iv));
+		test_unhex(nist_plain, buf, sizeof(buf));
+		test_unhex(nist_cases[k].ct, want, sizeof(want));
 		ref_ctr_xor(key, klen, iv, 0, buf, 20);       /* two calls, split inside a block */
 		ref_ctr_xor(key, klen, iv, 20, buf + 20, 44);
 		assert_memory_equal(buf, want, 64);
@@ -283,10 +271,10 @@ static void test_encrypt_and_mac_packets_continue_the_sp800_38a_counter(void **s
 {
 	for (size_t k = 0; k < COUNT(nist_cases); k++) {
 		uint8_t key[32], iv[16], plain[64], pkt[64 + 32], want[64], mac[32];
-		unhex(nist_cases[k].key, key, sizeof(key));
-		unhex(nist_counter, iv, sizeof(iv));
-		unhex(nist_plain, plain, sizeof(plain));
-		unhex(nist_cases[k].ct, want, sizeof(want));
+		test_unhex(nist_cases[k].key, key, sizeof(key));
+		test_unhex(nist_counter, iv, sizeof(iv));
+		test_unhex(nist_plain, plain, sizeof(plain));
+		test_unhex(nist_cases[k].ct, want, sizeof(want));
 		struct pkt_cipher *enc = new_ctr(nist_cases[k].cipher, "hmac-sha2-256", true, key, iv, keys.mac_key);
 		for (uint32_t p = 0; p < 2; p++) { /* blocks 1-2, then 3-4: the counter runs on */
 			memcpy(pkt, plain + 32 * p, 32);
@@ -304,10 +292,10 @@ static void test_encrypt_and_mac_open_recovers_sp800_38a_plaintext(void **state)
 	for (size_t k = 0; k < COUNT(nist_cases); k++) {
 		uint8_t key[32], iv[16], plain[64], ct[64], pkt[64 + 32];
 		uint32_t body_len = 0;
-		unhex(nist_cases[k].key, key, sizeof(key));
-		unhex(nist_counter, iv, sizeof(iv));
-		unhex(nist_plain, plain, sizeof(plain));
-		unhex(nist_cases[k].ct, ct, sizeof(ct));
+		test_unhex(nist_cases[k].key, key, sizeof(key));
+		test_unhex(nist_counter, iv, sizeof(iv));
+		test_unhex(nist_plain, plain, sizeof(plain));
+		test_unhex(nist_cases[k].ct, ct, sizeof(ct));
 		struct pkt_cipher *dec = new_ctr(nist_cases[k].cipher, "hmac-sha2-256", false, key, iv, keys.mac_key);
 		for (uint32_t p = 0; p < 2; p++) {
 			memcpy(pkt, ct + 32 * p, 32);
@@ -328,10 +316,10 @@ static void test_etm_leaves_the_length_clear_and_its_bytes_take_no_keystream(voi
 {
 	for (size_t k = 0; k < COUNT(nist_cases); k++) {
 		uint8_t key[32], iv[16], plain[64], pkt[4 + 32 + 32], want[64], mac[32], header[4];
-		unhex(nist_cases[k].key, key, sizeof(key));
-		unhex(nist_counter, iv, sizeof(iv));
-		unhex(nist_plain, plain, sizeof(plain));
-		unhex(nist_cases[k].ct, want, sizeof(want));
+		test_unhex(nist_cases[k].key, key, sizeof(key));
+		test_unhex(nist_counter, iv, sizeof(iv));
+		test_unhex(nist_plain, plain, sizeof(plain));
+		test_unhex(nist_cases[k].ct, want, sizeof(want));
 		store_be32(header, 32);
 		struct pkt_cipher *enc = new_ctr(nist_cases[k].cipher, "hmac-sha2-256-etm@openssh.com", true, key, iv,
 						 keys.mac_key);
@@ -366,7 +354,7 @@ static void test_counter_is_one_128_bit_integer_that_wraps(void **state)
 		for (size_t m = 0; m < COUNT(mac_names); m++) {
 			uint8_t iv[16], pkt[100 + 64], want[100];
 			uint64_t offset = 0;
-			unhex(ivs[v], iv, sizeof(iv));
+			test_unhex(ivs[v], iv, sizeof(iv));
 			const struct pkt_mac_alg *mac = mac_named(mac_names[m]);
 			struct pkt_cipher *enc = new_ctr("aes192-ctr", mac_names[m], true, keys.key, iv, keys.mac_key);
 			for (uint32_t p = 0; p < 3; p++) {

@@ -7,20 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helper_hex.h"
 #include "crypto/crypto.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 struct ed_vector {
 	const char *seed, *pub, *msg, *sig;
@@ -55,10 +43,10 @@ struct ed_loaded {
 
 static void load(const struct ed_vector *v, struct ed_loaded *l)
 {
-	assert_int_equal(unhex(v->seed, l->seed, 32), 32);
-	assert_int_equal(unhex(v->pub, l->pub, 32), 32);
-	assert_int_equal(unhex(v->sig, l->sig, 64), 64);
-	l->msg_len = unhex(v->msg, l->msg, sizeof(l->msg));
+	assert_int_equal(test_unhex(v->seed, l->seed, 32), 32);
+	assert_int_equal(test_unhex(v->pub, l->pub, 32), 32);
+	assert_int_equal(test_unhex(v->sig, l->sig, 64), 64);
+	l->msg_len = test_unhex(v->msg, l->msg, sizeof(l->msg));
 }
 
 static void test_ed25519_public_key_from_seed_matches_rfc8032(void **state)

@@ -7,25 +7,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helper_hex.h"
 #include "crypto/crypto.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	assert_int_equal(strlen(hex) % 2, 0);
-	assert_true(n <= max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 static void assert_hex(const uint8_t *got, size_t n, const char *want_hex)
 {
 	uint8_t want[256];
-	size_t wn = unhex(want_hex, want, sizeof(want));
+	size_t wn = test_unhex(want_hex, want, sizeof(want));
 	assert_int_equal(n, wn);
 	assert_memory_equal(got, want, n);
 }
@@ -191,11 +179,11 @@ static const struct hmac_case rfc4231[] = {
 static void check_hmac(enum hash_alg alg, const char *key_hex, const char *data, const char *data_hex, const char *want)
 {
 	uint8_t key[200], buf[200], out[HASH_MAX_LEN];
-	size_t klen = unhex(key_hex, key, sizeof(key));
+	size_t klen = test_unhex(key_hex, key, sizeof(key));
 	const void *d = data;
 	size_t dlen = data ? strlen(data) : 0;
 	if (!data) {
-		dlen = unhex(data_hex, buf, sizeof(buf));
+		dlen = test_unhex(data_hex, buf, sizeof(buf));
 		d = buf;
 	}
 	assert_int_equal(hmac_oneshot(alg, key, klen, d, dlen, out), 0);

@@ -13,6 +13,7 @@
 
 #include "conn_internal.h"
 #include "helper_pair.h"
+#include "helper_wire.h"
 #include "kex.h"
 
 /* A lone server engine fed raw bytes; returns the DISCONNECTED event's reason (0 if none). */
@@ -34,20 +35,8 @@ static uint32_t server_reason_after(const void *bytes, size_t len, bool then_eof
 			reason = ev.reason;
 	assert_true(r == 0 || r == BURROW_E_CLOSED);
 	/* Whatever happened, a DISCONNECT (type 1) is the last packet we queued, in the clear. */
-	if (reason && reason != BURROW_DISCONNECT_CONNECTION_LOST) {
-		const uint8_t *out;
-		size_t n = burrow_conn_output(server, &out);
-		const uint8_t *nl = memchr(out, '\n', n);
-		assert_non_null(nl);
-		size_t pos = (size_t)(nl - out) + 1, last_type_pos = 0;
-		while (pos + 5 < n) {
-			uint32_t plen = (uint32_t)out[pos] << 24 | (uint32_t)out[pos + 1] << 16 | (uint32_t)out[pos + 2] << 8 | out[pos + 3];
-			last_type_pos = pos + 5;
-			pos += 4 + plen;
-		}
-		assert_int_equal(pos, n);
-		assert_int_equal(out[last_type_pos], SSH_MSG_DISCONNECT);
-	}
+	if (reason && reason != BURROW_DISCONNECT_CONNECTION_LOST)
+		assert_int_equal(wire_last_plain_type(server), SSH_MSG_DISCONNECT);
 	burrow_conn_free(server);
 	burrow_key_free(host_key);
 	return reason;

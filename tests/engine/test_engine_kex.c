@@ -16,6 +16,7 @@
 
 #include "conn_internal.h"
 #include "helper_pair.h"
+#include "helper_wire.h"
 #include "kex.h"
 
 /* ---- sessions between our engines ---- */
@@ -291,44 +292,9 @@ static void test_moduli_overlong_and_truncated_lines_are_skipped(void **state)
 
 /* ---- hand-made messages against one engine ---- */
 
-static void put_plain_packet(struct buf *out, const struct buf *payload)
-{
-	size_t padding = 8 - (5 + buf_len(payload)) % 8;
-	if (padding < 4)
-		padding += 8;
-	buf_put_u32(out, (uint32_t)(1 + buf_len(payload) + padding));
-	buf_put_u8(out, (uint8_t)padding);
-	buf_put(out, buf_ptr(payload), buf_len(payload));
-	for (size_t i = 0; i < padding; i++)
-		buf_put_u8(out, 0);
-}
-
-static void put_kexinit_guess(struct buf *out, const char *kex, bool guess)
-{
-	struct buf m;
-	buf_init(&m);
-	buf_put_u8(&m, SSH_MSG_KEXINIT);
-	for (int i = 0; i < 16; i++)
-		buf_put_u8(&m, (uint8_t)i);
-	buf_put_cstring(&m, kex);
-	buf_put_cstring(&m, "ssh-ed25519");
-	buf_put_cstring(&m, "aes128-gcm@openssh.com");
-	buf_put_cstring(&m, "aes128-gcm@openssh.com");
-	buf_put_cstring(&m, "hmac-sha2-256");
-	buf_put_cstring(&m, "hmac-sha2-256");
-	buf_put_cstring(&m, "none");
-	buf_put_cstring(&m, "none");
-	buf_put_cstring(&m, "");
-	buf_put_cstring(&m, "");
-	buf_put_bool(&m, guess);
-	buf_put_u32(&m, 0);
-	put_plain_packet(out, &m);
-	buf_free(&m);
-}
-
 static void put_kexinit(struct buf *out, const char *kex)
 {
-	put_kexinit_guess(out, kex, false);
+	wire_put_kexinit(out, kex, false);
 }
 
 /* A message of `type` carrying the given fields (already encoded) after the type byte. */
@@ -339,7 +305,7 @@ static void put_message(struct buf *out, uint8_t type, const struct buf *fields)
 	buf_put_u8(&m, type);
 	if (fields)
 		buf_put(&m, buf_ptr(fields), buf_len(fields));
-	put_plain_packet(out, &m);
+	wire_put_plain_packet(out, &m);
 	buf_free(&m);
 }
 
@@ -371,20 +337,8 @@ static uint32_t reason_after(enum burrow_role role, const char *kex, uint8_t typ
 	if (getenv("KEX_TEST_VERBOSE"))
 		fprintf(stderr, "%s %s: %u %s\n", role == BURROW_CLIENT ? "client" : "server", kex, reason,
 			burrow_conn_last_error(conn));
-	if (reason) {
-		const uint8_t *out;
-		size_t n = burrow_conn_output(conn, &out);
-		const uint8_t *nl = memchr(out, '\n', n);
-		assert_non_null(nl);
-		size_t pos = (size_t)(nl - out) + 1, last_type_pos = 0;
-		while (pos + 5 < n) {
-			uint32_t plen = (uint32_t)out[pos] << 24 | (uint32_t)out[pos + 1] << 16 | (uint32_t)out[pos + 2] << 8 | out[pos + 3];
-			last_type_pos = pos + 5;
-			pos += 4 + plen;
-		}
-		assert_int_equal(pos, n);
-		assert_int_equal(out[last_type_pos], SSH_MSG_DISCONNECT);
-	}
+	if (reason)
+		assert_int_equal(wire_last_plain_type(conn), SSH_MSG_DISCONNECT);
 	burrow_conn_free(conn);
 	burrow_key_free(host_key);
 	return reason;
@@ -634,7 +588,7 @@ static void test_guess_of_a_method_we_do_not_prefer_is_dropped(void **state)
 	buf_init(&in);
 	buf_init(&f);
 	buf_put(&in, "SSH-2.0-guesser\r\n", 17);
-	put_kexinit_guess(&in, "curve25519-sha256,curve25519-sha256@libssh.org", true);
+	wire_put_kexinit(&in, "curve25519-sha256,curve25519-sha256@libssh.org", true);
 	uint8_t priv[32], pub[32];
 	assert_int_equal(x25519_keygen(priv, pub), 0);
 	buf_put_string(&f, pub, 32);

@@ -14,6 +14,7 @@
 
 #include "conn_internal.h"
 #include "helper_pair.h"
+#include "helper_wire.h"
 
 struct raw_server {
 	struct burrow_key *host_key;
@@ -35,42 +36,11 @@ static void raw_server_free(struct raw_server *s)
 	burrow_key_free(s->host_key);
 }
 
-/* Appends one plaintext binary packet (RFC 4253 6) holding `payload`. */
-static void put_plain_packet(struct buf *out, const struct buf *payload)
-{
-	size_t padding = 8 - (5 + buf_len(payload)) % 8;
-	if (padding < 4)
-		padding += 8;
-	buf_put_u32(out, (uint32_t)(1 + buf_len(payload) + padding));
-	buf_put_u8(out, (uint8_t)padding);
-	buf_put(out, buf_ptr(payload), buf_len(payload));
-	for (size_t i = 0; i < padding; i++)
-		buf_put_u8(out, 0);
-}
-
 static void put_kexinit(struct buf *out, const char *kex_list, bool guess, const char *extra)
 {
-	struct buf m;
-	buf_init(&m);
-	buf_put_u8(&m, SSH_MSG_KEXINIT);
-	for (int i = 0; i < 16; i++)
-		buf_put_u8(&m, (uint8_t)i);
 	char kex[256];
 	snprintf(kex, sizeof(kex), "%s%s", kex_list, extra ? extra : "");
-	buf_put_cstring(&m, kex);
-	buf_put_cstring(&m, "ssh-ed25519");
-	buf_put_cstring(&m, "aes128-gcm@openssh.com");
-	buf_put_cstring(&m, "aes128-gcm@openssh.com");
-	buf_put_cstring(&m, "hmac-sha2-256");
-	buf_put_cstring(&m, "hmac-sha2-256");
-	buf_put_cstring(&m, "none");
-	buf_put_cstring(&m, "none");
-	buf_put_cstring(&m, "");
-	buf_put_cstring(&m, "");
-	buf_put_bool(&m, guess);
-	buf_put_u32(&m, 0);
-	put_plain_packet(out, &m);
-	buf_free(&m);
+	wire_put_kexinit(out, kex, guess);
 }
 
 static void put_ecdh_init(struct buf *out, size_t key_len)
@@ -81,7 +51,7 @@ static void put_ecdh_init(struct buf *out, size_t key_len)
 	buf_init(&m);
 	buf_put_u8(&m, SSH_MSG_KEX_ECDH_INIT);
 	buf_put_string(&m, pub, key_len);
-	put_plain_packet(out, &m);
+	wire_put_plain_packet(out, &m);
 	buf_free(&m);
 }
 
@@ -147,7 +117,7 @@ static void put_ignore(struct buf *out)
 	buf_init(&m);
 	buf_put_u8(&m, SSH_MSG_IGNORE);
 	buf_put_cstring(&m, "padding");
-	put_plain_packet(out, &m);
+	wire_put_plain_packet(out, &m);
 	buf_free(&m);
 }
 

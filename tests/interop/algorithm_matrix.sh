@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every algorithm burrow implements against OpenSSH 9.2 (the system's ssh and sshd), both ways:
+# Every algorithm burrow implements against OpenSSH 9.2 (the system's ssh and sshd; another OpenSSH
+# with the MATRIX_* variables below), both ways:
 #   ssh -> burrowd and burrow -> sshd, each case a 256 KiB `cat` round trip (checksum) with exit
 #   status 3, the negotiated name checked in the client's -v lines:
 #   - every cipher: AEAD ciphers once (their MAC is implicit), the others with two MACs each,
@@ -14,18 +15,34 @@
 #     the category and the offers;
 #   - config: burrow -Q, bad lists refused in ssh's/sshd's words (status 255), the +/-/^ forms,
 #     Compression and RekeyLimit as burrowd -T shows them.
+# Another OpenSSH (algorithm_matrix_openssh10.sh sets these; the defaults are the system's):
+#   MATRIX_SSH          the ssh client (default: ssh on PATH)
+#   MATRIX_SSHD         the sshd, an absolute path (default /usr/sbin/sshd)
+#   MATRIX_SSHD_LINES   extra sshd_config lines, one per line (default none)
+#   MATRIX_CASE_SUFFIX  appended to every case name (default none), e.g. _openssh10
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 
 CASE_TIMEOUT=${CASE_TIMEOUT:-60}
+SSH_BIN=${MATRIX_SSH:-ssh}
+SSHD_BIN=${MATRIX_SSHD:-/usr/sbin/sshd}
+SSHD_EXTRA_LINES=()
+if [ -n "${MATRIX_SSHD_LINES:-}" ]; then
+	mapfile -t SSHD_EXTRA_LINES <<<"$MATRIX_SSHD_LINES"
+fi
+CASE_SUFFIX=${MATRIX_CASE_SUFFIX:-}
 
-if ! need_cmd ssh ssh-keygen sha256sum timeout; then
+if ! need_cmd "$SSH_BIN" ssh-keygen sha256sum timeout; then
 	skip "algorithm_matrix" "missing $MISSING (openssh-client/coreutils)"
 	finish
 fi
-if ! sshd_usable; then
+if ! sshd_usable "$SSHD_BIN"; then
 	skip "algorithm_matrix_sshd" "$SSHD_SKIP"
 fi
+# peer_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]: start_sshd with the peer's sshd and its lines.
+peer_sshd() {
+	start_sshd_with "$SSHD_BIN" "$1" "$2" "${SSHD_EXTRA_LINES[@]}" "${@:3}"
+}
 for prog in burrow burrowd; do
 	if [ ! -x "$BUILD/$prog" ]; then
 		fail "algorithm_matrix" "$BUILD/$prog was not built"
@@ -51,9 +68,9 @@ OUR_CIPHERS=$(burrow_query cipher)
 OUR_MACS=$(burrow_query mac)
 OUR_KEYS=$(burrow_query key)
 OUR_HOSTKEY_ALGS=$(burrow_query HostKeyAlgorithms)
-CIPHERS=$(common "$OUR_CIPHERS" "$(ssh -Q cipher | tr '\n' ' ')")
-MACS=$(common "$OUR_MACS" "$(ssh -Q mac | tr '\n' ' ')")
-HOSTKEY_ALGS=$(common "$OUR_HOSTKEY_ALGS" "$(ssh -Q key-sig | tr '\n' ' ')")
+CIPHERS=$(common "$OUR_CIPHERS" "$("$SSH_BIN" -Q cipher | tr '\n' ' ')")
+MACS=$(common "$OUR_MACS" "$("$SSH_BIN" -Q mac | tr '\n' ' ')")
+HOSTKEY_ALGS=$(common "$OUR_HOSTKEY_ALGS" "$("$SSH_BIN" -Q key-sig | tr '\n' ' ')")
 
 # PAIRS: "cipher/mac" words. AEAD ciphers once with the first MAC (ignored); the others share the
 # MACs round robin, at least two each, every MAC at least once.
@@ -172,7 +189,7 @@ start_burrowd "$T/host_ed25519" "$T/authorized_keys" || { fail algorithm_matrix_
 PLAIN_PORT=$BURROWD_PORT
 PLAIN_LOG=$BURROWD_LOG
 
-SSH=(ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -i "$T/user" -o UserKnownHostsFile=/dev/null
+SSH=("$SSH_BIN" -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -i "$T/user" -o UserKnownHostsFile=/dev/null
 	-o StrictHostKeyChecking=no -o LogLevel=DEBUG1)
 BURROW=("$BUILD/burrow" -F /dev/null -i "$T/user" -o UserKnownHostsFile=/dev/null
 	-o StrictHostKeyChecking=no -v)
@@ -219,7 +236,7 @@ done
 # ---- burrow -> sshd ----------------------------------------------------------------------------
 SSHD_UP=0
 if [ -z "${SSHD_SKIP:-}" ]; then
-	if start_sshd "$T/host_ed25519" "$T/authorized_keys" "${sshd_hk_lines[@]}" \
+	if peer_sshd "$T/host_ed25519" "$T/authorized_keys" "${sshd_hk_lines[@]}" \
 		"Ciphers $(commas "$CIPHERS")" "MACs $(commas "$MACS")" \
 		"HostKeyAlgorithms $(commas "$HOSTKEY_ALGS")" "Compression yes"; then
 		SSHD_UP=1
@@ -347,7 +364,7 @@ rekeyed ssh_rekeylimit_1M_to_burrowd 4 "${SSH[@]}" -o RekeyLimit=1M -p "$PLAIN_P
 rekeyed ssh_to_burrowd_rekeylimit_1M 4 "${SSH[@]}" -p "$REKEY_PORT" 127.0.0.1
 if [ "$SSHD_UP" = 1 ]; then
 	rekeyed burrow_rekeylimit_1M_to_sshd 4 "${BURROW[@]}" -o RekeyLimit=1M -p "$WIDE_SSHD" 127.0.0.1
-	if start_sshd "$T/host_ed25519" "$T/authorized_keys" "RekeyLimit 1M"; then
+	if peer_sshd "$T/host_ed25519" "$T/authorized_keys" "RekeyLimit 1M"; then
 		rekeyed burrow_to_sshd_rekeylimit_1M 4 "${BURROW[@]}" -p "$SSHD_PORT" 127.0.0.1
 	else
 		fail burrow_to_sshd_rekeylimit_1M "$START_ERROR"
@@ -403,7 +420,7 @@ else
 	refused weak_cipher_client_refused_by_burrowd "(client to server )?cipher" "$T/weak_cipher.err" "$PLAIN_LOG"
 fi
 if [ "$SSHD_UP" = 1 ]; then
-	if start_sshd "$T/host_ed25519" "$T/authorized_keys" "KexAlgorithms diffie-hellman-group1-sha1"; then
+	if peer_sshd "$T/host_ed25519" "$T/authorized_keys" "KexAlgorithms diffie-hellman-group1-sha1"; then
 		timeout "$CASE_TIMEOUT" "${BURROW[@]}" -p "$SSHD_PORT" 127.0.0.1 true </dev/null >/dev/null 2>"$T/weak_srv.err"
 		rc=$?
 		sleep 0.3

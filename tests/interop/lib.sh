@@ -4,13 +4,15 @@
 # with $1 = the build directory holding burrowd, burrow, burrow-keygen.
 #
 # Gives: $BUILD, $T (a private temp dir, removed at exit), $ME (current user name),
-#   pass NAME | fail NAME WHY | skip NAME WHY   one result line each (PASS:/FAIL:/SKIP:)
+#   pass NAME | fail NAME WHY | skip NAME WHY   one result line each (PASS:/FAIL:/SKIP:);
+#                           a script may set $CASE_SUFFIX (empty here) to append it to every NAME
 #   skip_all WHY NAME...    fail_all WHY NAME...   one line per case name
 #   need_cmd CMD...         true if every command exists; else sets $MISSING
 #   pick_port               prints a free 127.0.0.1 TCP port
 #   wait_port PORT [PID] [SECS]   until something accepts on PORT (false if PID died or timeout)
 #   gen_key FILE [COMMENT]  Ed25519 key pair with ssh-keygen (FILE, FILE.pub)
 #   start_burrowd HOSTKEY AUTHKEYS [ARG...]   sets BURROWD_PORT BURROWD_PID BURROWD_LOG
+#   sshd_usable [SSHD]      true if that sshd (default /usr/sbin/sshd) can run; else SSHD_SKIP
 #   start_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]  sets SSHD_PORT SSHD_PID SSHD_LOG
 #   stop_pid PID            stop one process we started
 #   check_log LOG NAME      FAIL line if a sanitizer reported anything in LOG
@@ -43,13 +45,15 @@ _OUR_PIDS=()
 _OUR_LOGS=()
 _FAILS=0
 _USED_PORTS=" "
+# Not taken from the environment: a script sets it (algorithm_matrix.sh, for another peer).
+CASE_SUFFIX=""
 
-pass() { echo "PASS: $1"; }
+pass() { echo "PASS: $1$CASE_SUFFIX"; }
 fail() {
-	echo "FAIL: $1 (${2:-no reason given})"
+	echo "FAIL: $1$CASE_SUFFIX (${2:-no reason given})"
 	_FAILS=$((_FAILS + 1))
 }
-skip() { echo "SKIP: $1 (${2:-no reason given})"; }
+skip() { echo "SKIP: $1$CASE_SUFFIX (${2:-no reason given})"; }
 skip_all() {
 	local why=$1 name
 	shift
@@ -148,11 +152,13 @@ start_burrowd() {
 	fi
 }
 
-# sshd_usable: true if OpenSSH's server can run here; else sets $SSHD_SKIP to the reason.
+# sshd_usable [SSHD]: true if OpenSSH's server (default /usr/sbin/sshd) can run here; else sets
+# $SSHD_SKIP to the reason.
 sshd_usable() {
+	local sshd_bin=${1:-/usr/sbin/sshd}
 	SSHD_SKIP=""
-	if [ ! -x /usr/sbin/sshd ]; then
-		SSHD_SKIP="/usr/sbin/sshd not installed (openssh-server)"
+	if [ ! -x "$sshd_bin" ]; then
+		SSHD_SKIP="$sshd_bin not installed (openssh-server)"
 	elif [ "$(id -u)" = 0 ] && ! getent passwd sshd >/dev/null 2>&1; then
 		SSHD_SKIP="privilege separation user sshd missing (openssh-server creates it)"
 	fi

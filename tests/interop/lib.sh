@@ -24,6 +24,9 @@
 #                           SSH10, SSHD10, SSHD10_LINES (config lines it needs); else OPENSSH10_SKIP
 #   burrow_query WHAT       `burrow -Q WHAT` as one line, names separated by spaces
 #   random_file FILE MIB    MIB MiB of random bytes
+#   exec_case NAME CLIENT...        CLIENT runs a command writing "out" and "err" and exiting 42:
+#                                   PASS if status, stdout and stderr are exactly those
+#   bulk_case NAME DATA CLIENT...   DATA through a remote `cat` and back: PASS if identical
 #   $ARTIFACTS              BUILD/artifacts (created): outputs worth keeping after the run
 # Only processes this script started are ever killed, by PID.
 
@@ -294,4 +297,36 @@ finish() {
 		exit 1
 	fi
 	exit 0
+}
+
+# exec_case NAME CLIENT...: the client runs a command that writes to both streams and exits 42.
+exec_case() {
+	local name=$1
+	shift
+	timeout "$CASE_TIMEOUT" "$@" 'echo out; echo err >&2; exit 42' </dev/null >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -ne 42 ]; then
+		fail "$name" "exit status $rc, want 42: $(tail_text "$T/err")"
+	elif ! printf 'out\n' | cmp -s - "$T/out"; then
+		fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
+	elif ! grep -qx 'err' "$T/err"; then
+		fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
+	else
+		pass "$name"
+	fi
+}
+
+# bulk_case NAME DATA CLIENT...: DATA in through a remote `cat` and back out.
+bulk_case() {
+	local name=$1 data=$2
+	shift 2
+	timeout "$CASE_TIMEOUT" "$@" cat <"$data" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "$name" "exit status $rc: $(tail_text "$T/err")"
+	elif [ "$(sha_of "$T/out")" != "$(sha_of "$data")" ]; then
+		fail "$name" "output differs from input ($(wc -c <"$T/out") of $(wc -c <"$data") bytes back)"
+	else
+		pass "$name"
+	fi
 }

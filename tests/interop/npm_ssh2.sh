@@ -32,43 +32,12 @@ gen_key "$T/user" user
 gen_key "$T/host" host
 cp "$T/user.pub" "$T/authorized_keys"
 random_file "$T/data" 4
-DATA_SHA=$(sha_of "$T/data")
-
-exec_case() {
-	local name=$1
-	shift
-	timeout "$CASE_TIMEOUT" "$@" 'echo out; echo err >&2; exit 42' </dev/null >"$T/out" 2>"$T/err"
-	local rc=$?
-	if [ "$rc" -ne 42 ]; then
-		fail "$name" "exit status $rc, want 42: $(tail_text "$T/err")"
-	elif ! printf 'out\n' | cmp -s - "$T/out"; then
-		fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
-	elif ! grep -qx 'err' "$T/err"; then
-		fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
-	else
-		pass "$name"
-	fi
-}
-
-bulk_case() {
-	local name=$1
-	shift
-	timeout "$CASE_TIMEOUT" "$@" cat <"$T/data" >"$T/out" 2>"$T/err"
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		fail "$name" "exit status $rc: $(tail_text "$T/err")"
-	elif [ "$(sha_of "$T/out")" != "$DATA_SHA" ]; then
-		fail "$name" "output differs from input ($(wc -c <"$T/out") of 4194304 bytes back)"
-	else
-		pass "$name"
-	fi
-}
 
 # ---- ssh2 client -> burrowd --------------------------------------------------------------------
 if start_burrowd "$T/host" "$T/authorized_keys"; then
 	CLIENT=(node "$INTEROP_DIR/npm_ssh2_client.js" 127.0.0.1 "$BURROWD_PORT" "$ME" "$T/user")
 	exec_case npm_ssh2_client_to_burrowd_exec "${CLIENT[@]}"
-	bulk_case npm_ssh2_client_to_burrowd_4MiB "${CLIENT[@]}"
+	bulk_case npm_ssh2_client_to_burrowd_4MiB "$T/data" "${CLIENT[@]}"
 else
 	fail_all "$START_ERROR" npm_ssh2_client_to_burrowd_exec npm_ssh2_client_to_burrowd_4MiB
 fi
@@ -88,6 +57,6 @@ fi
 BURROW=("$BUILD/burrow" -F /dev/null -i "$T/user" -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no
 	-p "$SRV_PORT" 127.0.0.1)
 exec_case burrow_to_npm_ssh2_server_exec "${BURROW[@]}"
-bulk_case burrow_to_npm_ssh2_server_4MiB "${BURROW[@]}"
+bulk_case burrow_to_npm_ssh2_server_4MiB "$T/data" "${BURROW[@]}"
 
 finish

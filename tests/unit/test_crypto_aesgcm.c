@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_alloc_count.h"
 #include "helper_hex.h"
 #include "crypto/crypto.h"
 
@@ -273,49 +274,28 @@ static void test_new_requires_an_iv(void **state)
 	assert_null(c);
 }
 
-/* Counts libcrypto allocations: the hot path must not allocate. Installed first thing in main. */
-static size_t crypto_allocs;
-static bool counting_installed;
-
-static void *count_malloc(size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return realloc(p, n);
-}
-
-static void count_free(void *p, const char *file, int line)
-{
-	free(p);
-}
-
 static void test_seal_and_open_do_not_allocate(void **state)
 {
 	uint8_t key[32] = { 1 }, iv[12] = { 2 };
 	static uint8_t pkt[32772 + 16];
-	assert_true(counting_installed);
+	assert_true(alloc_count_installed());
 	struct pkt_cipher *enc = new_cipher("aes256-gcm@openssh.com", key, iv, true);
 	struct pkt_cipher *dec = new_cipher("aes256-gcm@openssh.com", key, iv, false);
-	size_t before = crypto_allocs;
+	size_t before = alloc_count();
 	assert_true(before > 0);
 	for (uint32_t seqnr = 0; seqnr < 50; seqnr++) {
 		make_packet(pkt, 32772, 0);
 		assert_int_equal(pkt_cipher_seal(enc, seqnr, pkt, 32772, pkt + 32772), 0);
 		assert_int_equal(pkt_cipher_open(dec, seqnr, pkt, 32772, pkt + 32772), 0);
 	}
-	assert_int_equal(crypto_allocs, before);
+	assert_int_equal(alloc_count(), before);
 	pkt_cipher_free(enc);
 	pkt_cipher_free(dec);
 }
 
 int main(void)
 {
-	counting_installed = CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) == 1;
+	alloc_count_install(); /* before libcrypto allocates anything */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_matches_mcgrew_viega_4_and_16),
 		cmocka_unit_test(test_alg_table_entries),

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_alloc_count.h"
 #include "helper_hex.h"
 #include "crypto/crypto.h"
 
@@ -318,35 +318,13 @@ static void test_direction_and_arguments_are_checked(void **state)
 	pkt_cipher_free(NULL);
 }
 
-/* Counts libcrypto allocations: the hot path must not allocate. Installed first thing in main. */
-static size_t crypto_allocs;
-
-static void *count_malloc(size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return realloc(p, n);
-}
-
-static void count_free(void *p, const char *file, int line)
-{
-	free(p);
-}
-
-static bool counting_installed;
-
 static void test_seal_and_open_do_not_allocate(void **state)
 {
 	uint8_t key[64], pkt[32768 + 16];
-	assert_true(counting_installed);
+	assert_true(alloc_count_installed());
 	test_key(key);
 	struct pkt_cipher *enc = new_cipher(key, true), *dec = new_cipher(key, false);
-	size_t before = crypto_allocs;
+	size_t before = alloc_count();
 	assert_true(before > 0); /* the hook sees libcrypto's allocations (pkt_cipher_new made some) */
 	for (uint32_t seqnr = 0; seqnr < 50; seqnr++) {
 		uint32_t n;
@@ -355,14 +333,14 @@ static void test_seal_and_open_do_not_allocate(void **state)
 		assert_int_equal(pkt_cipher_peek_length(dec, seqnr, pkt, &n), 0);
 		assert_int_equal(pkt_cipher_open(dec, seqnr, pkt, 32768, pkt + 32768), 0);
 	}
-	assert_int_equal(crypto_allocs, before);
+	assert_int_equal(alloc_count(), before);
 	pkt_cipher_free(enc);
 	pkt_cipher_free(dec);
 }
 
 int main(void)
 {
-	counting_installed = CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) == 1;
+	alloc_count_install(); /* before libcrypto allocates anything */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_chacha20_block_matches_rfc8439_2_3_2),
 		cmocka_unit_test(test_reference_poly1305_matches_rfc8439_2_5_2),

@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "helper_alloc_count.h"
 #include "helper_hex.h"
 #include "crypto/crypto.h"
 
@@ -605,46 +606,24 @@ static void test_direction_is_checked(void **state)
 
 /* ---- no allocation per packet ---- */
 
-/* Counts libcrypto allocations: the hot path must not allocate. Installed first thing in main. */
-static size_t crypto_allocs;
-
-static void *count_malloc(size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, const char *file, int line)
-{
-	crypto_allocs++;
-	return realloc(p, n);
-}
-
-static void count_free(void *p, const char *file, int line)
-{
-	free(p);
-}
-
-static bool counting_installed;
-
 static void test_seal_and_open_do_not_allocate(void **state)
 {
 	enum { LEN = 32768 };
 	uint8_t *pkt = malloc(LEN + 64);
 	assert_non_null(pkt);
-	assert_true(counting_installed);
+	assert_true(alloc_count_installed());
 	for (size_t c = 0; c < COUNT(ctr_names); c++) {
 		for (size_t m = 0; m < COUNT(mac_names); m++) {
 			struct pkt_cipher *enc = new_test_ctr(ctr_names[c], mac_names[m], true);
 			struct pkt_cipher *dec = new_test_ctr(ctr_names[c], mac_names[m], false);
-			size_t before = crypto_allocs;
+			size_t before = alloc_count();
 			assert_true(before > 0); /* the hook sees libcrypto's allocations (creation made some) */
 			for (uint32_t seqnr = 0; seqnr < 10; seqnr++) {
 				make_packet(pkt, LEN, (uint8_t)seqnr);
 				assert_int_equal(pkt_cipher_seal(enc, seqnr, pkt, LEN, pkt + LEN), 0);
 				assert_int_equal(receive(dec, seqnr, pkt, LEN), 0);
 			}
-			assert_int_equal(crypto_allocs, before);
+			assert_int_equal(alloc_count(), before);
 			pkt_cipher_free(enc);
 			pkt_cipher_free(dec);
 		}
@@ -654,7 +633,7 @@ static void test_seal_and_open_do_not_allocate(void **state)
 
 int main(void)
 {
-	counting_installed = CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) == 1;
+	alloc_count_install(); /* before libcrypto allocates anything */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_ctr_matches_sp800_38a),
 		cmocka_unit_test(test_find_knows_the_ctr_ciphers),

@@ -11,50 +11,7 @@
 #include <cmocka.h>
 
 #include "burrow/keys.h"
-
-struct fixture {
-	struct burrow_key *a, *b, *c;
-	char *a_line, *b_line, *c_line; /* "ssh-ed25519 <base64>" */
-	char *a_b64;                    /* base64 only */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->a), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->b), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->c), 0);
-	assert_int_equal(burrow_key_format_public_line(f->a, NULL, &f->a_line), 0);
-	assert_int_equal(burrow_key_format_public_line(f->b, NULL, &f->b_line), 0);
-	assert_int_equal(burrow_key_format_public_line(f->c, NULL, &f->c_line), 0);
-	f->a_b64 = strchr(f->a_line, ' ') + 1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	burrow_key_free(f->a);
-	burrow_key_free(f->b);
-	burrow_key_free(f->c);
-	free(f->a_line);
-	free(f->b_line);
-	free(f->c_line);
-	free(f);
-	return 0;
-}
-
-/* Builds a file from printf-style lines; %1$s = key A line, %2$s = B, %3$s = C, %4$s = A's base64. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the formats are the test texts below */
-static char *file_text(const struct fixture *f, const char *fmt)
-{
-	char *s = NULL;
-	assert_true(asprintf(&s, fmt, f->a_line, f->b_line, f->c_line, f->a_b64) > 0);
-	return s;
-}
-#pragma GCC diagnostic pop
+#include "helper_key_fixture.h"
 
 static void expect_found(const char *text, const struct burrow_key *key, int line, const char *options)
 {
@@ -77,8 +34,8 @@ static void expect_not_found(const char *text, const struct burrow_key *key)
 
 static void test_finds_plain_key_after_comments_and_blank_lines(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "# my keys\n\n   \n\t# indented comment\n%2$s laptop\n%1$s desktop\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "# my keys\n\n   \n\t# indented comment\n%2$s laptop\n%1$s desktop\n");
 	expect_found(text, f->a, 6, "");
 	expect_found(text, f->b, 5, "");
 	expect_not_found(text, f->c);
@@ -87,8 +44,8 @@ static void test_finds_plain_key_after_comments_and_blank_lines(void **state)
 
 static void test_returns_option_text_with_quotes_spaces_and_commas(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"command=\"echo \\\"hi, there\\\" && ls -l\",no-pty,from=\"10.0.0.0/8,192.168.1.1\" %1$s c\n");
 	expect_found(text, f->a, 1,
 		     "command=\"echo \\\"hi, there\\\" && ls -l\",no-pty,from=\"10.0.0.0/8,192.168.1.1\"");
@@ -97,10 +54,10 @@ static void test_returns_option_text_with_quotes_spaces_and_commas(void **state)
 
 static void test_key_text_inside_quoted_option_is_not_the_key(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	/* Line 1 names key A only inside a quoted value; its real key is B. Line 2 hides A's
 	 * base64 inside an environment value, with key C as its real key. */
-	char *text = file_text(f, "command=\"/bin/check %1$s\" %2$s\n"
+	char *text = key_fixture_text(f, "command=\"/bin/check %1$s\" %2$s\n"
 				  "environment=\"K=ssh-ed25519 %4$s\",no-agent-forwarding %3$s\n");
 	char *expect = NULL;
 	assert_true(asprintf(&expect, "command=\"/bin/check %s\"", f->a_line) > 0);
@@ -116,8 +73,8 @@ static void test_key_text_inside_quoted_option_is_not_the_key(void **state)
 
 static void test_skips_unknown_key_type_and_unsupported_type(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"ssh-foo AAAAB3NzaC1mb28= unknown type\n"
 		"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 rsa key\n"
 		"ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= ecdsa\n"
@@ -128,8 +85,8 @@ static void test_skips_unknown_key_type_and_unsupported_type(void **state)
 
 static void test_skips_malformed_lines(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"command=\"unterminated %1$s\n"          /* quote never closes */
 		"command=\"x\"junk %1$s\n"               /* text glued after the quote */
 		"unknown-option %1$s\n"                  /* sshd refuses unknown options */
@@ -147,35 +104,35 @@ static void test_skips_malformed_lines(void **state)
 
 static void test_cert_authority_line_does_not_authorize_the_key_itself(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "cert-authority,principals=\"alice\" %1$s ca\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "cert-authority,principals=\"alice\" %1$s ca\n");
 	expect_not_found(text, f->a);
 	free(text);
-	text = file_text(f, "Cert-Authority %1$s ca\nno-pty %1$s user\n");
+	text = key_fixture_text(f, "Cert-Authority %1$s ca\nno-pty %1$s user\n");
 	expect_found(text, f->a, 2, "no-pty");
 	free(text);
 }
 
 static void test_first_matching_line_wins_and_crlf_is_accepted(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "%2$s\r\nrestrict,pty %1$s one\r\n%1$s two\r\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "%2$s\r\nrestrict,pty %1$s one\r\n%1$s two\r\n");
 	expect_found(text, f->a, 2, "restrict,pty");
 	free(text);
 }
 
 static void test_option_names_are_case_insensitive(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "No-Pty,COMMAND=\"x\" %1$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "No-Pty,COMMAND=\"x\" %1$s\n");
 	expect_found(text, f->a, 1, "No-Pty,COMMAND=\"x\"");
 	free(text);
 }
 
 static void test_last_line_without_newline(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "\n%1$s");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "\n%1$s");
 	expect_found(text, f->a, 2, "");
 	free(text);
 	expect_not_found("", f->a);
@@ -183,7 +140,7 @@ static void test_last_line_without_newline(void **state)
 
 static void test_rejects_null_arguments(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	int n;
 	char *opts;
 	assert_int_equal(burrow_authorized_keys_find(NULL, 5, f->a, &n, &opts), BURROW_E_INVALID);
@@ -206,5 +163,5 @@ int main(void)
 		cmocka_unit_test(test_last_line_without_newline),
 		cmocka_unit_test(test_rejects_null_arguments),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, key_fixture_setup, key_fixture_teardown);
 }

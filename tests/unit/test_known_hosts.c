@@ -14,50 +14,9 @@
 #include <openssl/hmac.h>
 
 #include "burrow/keys.h"
+#include "helper_key_fixture.h"
 
 #define SSH_KEYGEN "/usr/bin/ssh-keygen"
-
-struct fixture {
-	struct burrow_key *a, *b, *c;
-	char *a_line, *b_line, *c_line; /* "ssh-ed25519 <base64>" */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->a), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->b), 0);
-	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &f->c), 0);
-	assert_int_equal(burrow_key_format_public_line(f->a, NULL, &f->a_line), 0);
-	assert_int_equal(burrow_key_format_public_line(f->b, NULL, &f->b_line), 0);
-	assert_int_equal(burrow_key_format_public_line(f->c, NULL, &f->c_line), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	burrow_key_free(f->a);
-	burrow_key_free(f->b);
-	burrow_key_free(f->c);
-	free(f->a_line);
-	free(f->b_line);
-	free(f->c_line);
-	free(f);
-	return 0;
-}
-
-/* A file from a format where %1$s, %2$s, %3$s are the lines of keys A, B, C. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the formats are the test texts below */
-static char *file_text(const struct fixture *f, const char *fmt)
-{
-	char *s = NULL;
-	assert_true(asprintf(&s, fmt, f->a_line, f->b_line, f->c_line) > 0);
-	return s;
-}
-#pragma GCC diagnostic pop
 
 static void expect_result(const char *text, const char *host, const struct burrow_key *key,
 			  enum burrow_known_host result, int line)
@@ -92,7 +51,7 @@ static void test_hostname_is_bare_for_port_22_and_bracketed_otherwise(void **sta
 
 static void test_new_line_reads_back_as_ok(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	char *line;
 	assert_int_equal(burrow_known_hosts_line("[example.com]:2222", f->a, &line), 0);
 	char *expect = NULL;
@@ -110,8 +69,8 @@ static void test_new_line_reads_back_as_ok(void **state)
 
 static void test_plain_host_ok_new_and_changed(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "# known hosts\n\nexample.com %1$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "# known hosts\n\nexample.com %1$s\n");
 	expect_result(text, "example.com", f->a, BURROW_KNOWN_HOST_OK, 3);
 	expect_result(text, "EXAMPLE.com", f->a, BURROW_KNOWN_HOST_OK, 3);
 	expect_result(text, "example.com", f->b, BURROW_KNOWN_HOST_CHANGED, 3);
@@ -124,8 +83,8 @@ static void test_plain_host_ok_new_and_changed(void **state)
 
 static void test_comma_list_and_case_insensitive_patterns(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "alpha.example,Beta.Example,10.0.0.1 %1$s comment here\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "alpha.example,Beta.Example,10.0.0.1 %1$s comment here\n");
 	expect_result(text, "alpha.example", f->a, BURROW_KNOWN_HOST_OK, 1);
 	expect_result(text, "beta.example", f->a, BURROW_KNOWN_HOST_OK, 1);
 	expect_result(text, "10.0.0.1", f->a, BURROW_KNOWN_HOST_OK, 1);
@@ -135,8 +94,8 @@ static void test_comma_list_and_case_insensitive_patterns(void **state)
 
 static void test_wildcards_star_and_question_mark(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "*.example.com %1$s\nhost?.test %2$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "*.example.com %1$s\nhost?.test %2$s\n");
 	expect_result(text, "www.example.com", f->a, BURROW_KNOWN_HOST_OK, 1);
 	expect_result(text, "a.b.example.com", f->a, BURROW_KNOWN_HOST_OK, 1);
 	expect_result(text, "example.com", f->a, BURROW_KNOWN_HOST_NEW, 0);
@@ -148,8 +107,8 @@ static void test_wildcards_star_and_question_mark(void **state)
 
 static void test_negated_pattern_rules_the_line_out(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "*.example.com,!bad.example.com %1$s\n!*.lan,*.lan %2$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "*.example.com,!bad.example.com %1$s\n!*.lan,*.lan %2$s\n");
 	expect_result(text, "good.example.com", f->a, BURROW_KNOWN_HOST_OK, 1);
 	expect_result(text, "bad.example.com", f->a, BURROW_KNOWN_HOST_NEW, 0);
 	expect_result(text, "bad.example.com", f->b, BURROW_KNOWN_HOST_NEW, 0);
@@ -159,11 +118,11 @@ static void test_negated_pattern_rules_the_line_out(void **state)
 
 static void test_pathological_pattern_finishes(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	char host[4001];
 	memset(host, 'a', 4000);
 	host[4000] = 0;
-	char *text = file_text(f, "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b %1$s\n");
+	char *text = key_fixture_text(f, "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b %1$s\n");
 	expect_result(text, host, f->a, BURROW_KNOWN_HOST_NEW, 0);
 	free(text);
 }
@@ -172,8 +131,8 @@ static void test_pathological_pattern_finishes(void **state)
 
 static void test_bracketed_port_form(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "example.com %1$s\n[example.com]:2222 %2$s\n[*.example.com]:* %3$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "example.com %1$s\n[example.com]:2222 %2$s\n[*.example.com]:* %3$s\n");
 	expect_result(text, "[example.com]:2222", f->b, BURROW_KNOWN_HOST_OK, 2);
 	expect_result(text, "[example.com]:2222", f->a, BURROW_KNOWN_HOST_CHANGED, 2);
 	expect_result(text, "example.com", f->b, BURROW_KNOWN_HOST_CHANGED, 1);
@@ -203,7 +162,7 @@ static char *hashed_entry(const char *host, uint8_t salt_byte)
 
 static void test_hashed_entries(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	char *h1 = hashed_entry("example.com", 1), *h2 = hashed_entry("[example.com]:2222", 2);
 	char *text = NULL;
 	assert_true(asprintf(&text, "%s %s\n%s %s\n", h1, f->a_line, h2, f->b_line) > 0);
@@ -219,8 +178,8 @@ static void test_hashed_entries(void **state)
 
 static void test_malformed_hashed_entries_match_nothing(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"|1|AAAA|BBBB %1$s\n"               /* wrong lengths */
 		"|1|not base64!|x %1$s\n"
 		"|1| %1$s\n"
@@ -231,7 +190,7 @@ static void test_malformed_hashed_entries_match_nothing(void **state)
 
 static void test_hashed_line_made_by_ssh_keygen(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	if (access(SSH_KEYGEN, X_OK) != 0) {
 		print_message("ssh-keygen not found at " SSH_KEYGEN "\n");
 		skip();
@@ -268,22 +227,22 @@ static void test_hashed_line_made_by_ssh_keygen(void **state)
 
 static void test_revoked_key_is_reported_even_with_an_ok_line(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "example.com %1$s\n# note\n@revoked * %1$s\n@revoked * %2$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "example.com %1$s\n# note\n@revoked * %1$s\n@revoked * %2$s\n");
 	expect_result(text, "example.com", f->a, BURROW_KNOWN_HOST_REVOKED, 3);
 	expect_result(text, "anything.org", f->b, BURROW_KNOWN_HOST_REVOKED, 4);
 	expect_result(text, "example.com", f->c, BURROW_KNOWN_HOST_CHANGED, 1);
 	free(text);
 	/* a revoked line only applies to its hosts */
-	text = file_text(f, "@revoked other.com %1$s\nexample.com %1$s\n");
+	text = key_fixture_text(f, "@revoked other.com %1$s\nexample.com %1$s\n");
 	expect_result(text, "example.com", f->a, BURROW_KNOWN_HOST_OK, 2);
 	free(text);
 }
 
 static void test_cert_authority_lines_are_skipped(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f, "@cert-authority *.example.com %2$s\n@cert-authority *.example.com %1$s\n");
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f, "@cert-authority *.example.com %2$s\n@cert-authority *.example.com %1$s\n");
 	expect_result(text, "www.example.com", f->a, BURROW_KNOWN_HOST_NEW, 0);
 	free(text);
 }
@@ -292,8 +251,8 @@ static void test_cert_authority_lines_are_skipped(void **state)
 
 static void test_changed_reports_first_conflicting_line_and_ok_wins(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"# line 1\n"
 		"other.com %2$s\n"
 		"\n"
@@ -314,7 +273,7 @@ static void test_changed_reports_first_conflicting_line_and_ok_wins(void **state
 
 static void test_only_other_key_types_means_new(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	const char *text =
 		"example.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7\n"
 		"example.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY=\n";
@@ -323,8 +282,8 @@ static void test_only_other_key_types_means_new(void **state)
 
 static void test_malformed_lines_are_skipped(void **state)
 {
-	struct fixture *f = *state;
-	char *text = file_text(f,
+	struct key_fixture *f = *state;
+	char *text = key_fixture_text(f,
 		"example.com\n"
 		"example.com ssh-ed25519\n"
 		"example.com ssh-ed25519 AAAA!!\n"
@@ -339,7 +298,7 @@ static void test_malformed_lines_are_skipped(void **state)
 
 static void test_rejects_null_arguments(void **state)
 {
-	struct fixture *f = *state;
+	struct key_fixture *f = *state;
 	enum burrow_known_host r;
 	int n;
 	assert_int_equal(burrow_known_hosts_check(NULL, 1, "h", f->a, &r, &n), BURROW_E_INVALID);
@@ -370,5 +329,5 @@ int main(void)
 		cmocka_unit_test(test_malformed_lines_are_skipped),
 		cmocka_unit_test(test_rejects_null_arguments),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, key_fixture_setup, key_fixture_teardown);
 }

@@ -85,6 +85,12 @@ struct burrow_config {
 	 * diffie-hellman-group-exchange-*; NULL = the RFC 3526 groups. Kept by pointer like host_keys:
 	 * it must outlive the conn. */
 	const char *dh_moduli;
+	/* Server: text sent as SSH_MSG_USERAUTH_BANNER before authentication (sshd's Banner);
+	 * borrowed; NULL = none. */
+	const char *auth_banner;
+	/* Server: failed authentication attempts allowed before the connection is closed
+	 * (MaxAuthTries); 0 = 6, OpenSSH's default. */
+	int max_auth_tries;
 };
 
 /* Algorithm categories for listing (burrow -Q) and defaults. */
@@ -104,16 +110,19 @@ enum burrow_event_type {
 	/* both: a key exchange finished (first one: ready to authenticate); see burrow_conn_negotiated(). */
 	BURROW_EV_KEX_DONE,
 	/* server: may `user` log in with `key`? has_signature: false for the query step (RFC 4252 7),
-	 * true when the signature has already been verified. Answer burrow_auth_verdict(). */
+	 * true when the signature has already been verified. `name` is the method ("publickey" or
+	 * "publickey-hostbound-v00@openssh.com"). Answer burrow_auth_verdict() / _outcome(). */
 	BURROW_EV_AUTH_PUBKEY,
 	/* both: authentication succeeded for `user` (server) / us (client). */
 	BURROW_EV_AUTH_SUCCESS,
 	/* client: the last attempt failed; `methods` can continue, `partial` per RFC 4252 5.1.
-	 * server: an attempt by `user` with `method` failed (for the log). */
+	 * server: an attempt by `user` with method `name` failed (for the log); `partial` when it
+	 * was a partial success. AUTH_SUCCESS and AUTH_FAILURE carry the method in `name`. */
 	BURROW_EV_AUTH_FAILURE,
 	/* client: SSH_MSG_USERAUTH_BANNER text in `message`. */
 	BURROW_EV_AUTH_BANNER,
-	/* server: the peer opens channel `channel` of type `name`; answer burrow_chan_open_verdict(). */
+	/* both: the peer opens channel `channel` of type `name`, type-specific data in data/len;
+	 * answer burrow_chan_open_verdict(). */
 	BURROW_EV_CHANNEL_OPEN,
 	/* client: our channel open was confirmed / refused (`reason`, `message`). */
 	BURROW_EV_CHANNEL_OPEN_CONFIRMED,
@@ -136,6 +145,27 @@ enum burrow_event_type {
 	BURROW_EV_CHANNEL_EXIT_SIGNAL,
 	/* both: the channel is closed in both directions; its number is free after this event. */
 	BURROW_EV_CHANNEL_CLOSED,
+	/* server: `user` tries `password` (NUL-terminated; wiped after the next call into the conn).
+	 * Answer burrow_auth_verdict() / burrow_auth_outcome(). */
+	BURROW_EV_AUTH_PASSWORD,
+	/* server: `user` starts keyboard-interactive (RFC 4256), submethods in `message`. Answer
+	 * burrow_auth_kbdint_challenge(), or burrow_auth_verdict(false) to refuse. */
+	BURROW_EV_AUTH_KBDINT_START,
+	/* server: the answers to our last challenge, strings[0..nstrings) (wiped after the next call).
+	 * Answer another burrow_auth_kbdint_challenge() or burrow_auth_verdict()/_outcome(). */
+	BURROW_EV_AUTH_KBDINT_RESPONSE,
+	/* client: keyboard-interactive prompts: `name`, instruction in `message`, the prompts in
+	 * strings[0..nstrings) with echo[i]. Answer burrow_auth_kbdint_respond() (nstrings may be 0). */
+	BURROW_EV_AUTH_KBDINT_PROMPT,
+	/* client: a publickey attempt with a key that has no private half (an agent's): sign
+	 * data/len with `key` using signature algorithm `name`. Answer burrow_auth_signature(). */
+	BURROW_EV_AUTH_SIGN,
+	/* client: after authentication the server listed all its host keys (hostkeys-00@openssh.com,
+	 * OpenSSH PROTOCOL 2.5): keys[0..nkeys). May be answered with burrow_hostkeys_prove(). */
+	BURROW_EV_HOSTKEYS,
+	/* client: the answer to burrow_hostkeys_prove(): ok, and keys[0..nkeys) the keys whose
+	 * possession the server proved (ok false: it did not, learn nothing). */
+	BURROW_EV_HOSTKEYS_PROVEN,
 	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
 	 * The socket closing without a DISCONNECT is reason CONNECTION_LOST, by_peer false.
 	 * The last event; flush burrow_conn_output() (it may hold our DISCONNECT) and close. */
@@ -161,6 +191,12 @@ struct burrow_event {
 	uint32_t reason;               /* DISCONNECTED, CHANNEL_OPEN_FAILED */
 	const char *message;           /* DISCONNECTED, CHANNEL_OPEN_FAILED, EXIT_SIGNAL, AUTH_BANNER */
 	bool by_peer;                  /* DISCONNECTED: the peer sent SSH_MSG_DISCONNECT */
+	const char *password;          /* AUTH_PASSWORD */
+	const char *const *strings;    /* AUTH_KBDINT_PROMPT (prompts), AUTH_KBDINT_RESPONSE (answers) */
+	const bool *echo;              /* AUTH_KBDINT_PROMPT: echo[i] for strings[i] */
+	size_t nstrings;
+	const struct burrow_key *const *keys; /* HOSTKEYS, HOSTKEYS_PROVEN */
+	size_t nkeys;
 };
 
 /* ---- the connection ---- */
@@ -194,11 +230,41 @@ int burrow_auth_none(struct burrow_conn *conn, const char *user);
 /* Query, then sign with `key` (must hold its private half and outlive the attempt). */
 int burrow_auth_publickey(struct burrow_conn *conn, const char *user, const struct burrow_key *key);
 
+/* Password authentication (RFC 4252 8). */
+int burrow_auth_password(struct burrow_conn *conn, const char *user, const char *password);
+/* Keyboard-interactive (RFC 4256): prompts arrive as BURROW_EV_AUTH_KBDINT_PROMPT. */
+int burrow_auth_kbdint(struct burrow_conn *conn, const char *user, const char *submethods);
+int burrow_auth_kbdint_respond(struct burrow_conn *conn, size_t n, const char *const *responses);
+/* The signature asked for by BURROW_EV_AUTH_SIGN (a signature blob as burrow_key_sign makes);
+ * NULL/0 when the key cannot sign: the attempt then fails locally like an unusable key. */
+int burrow_auth_signature(struct burrow_conn *conn, const uint8_t *sig, size_t sig_len);
+/* After BURROW_EV_HOSTKEYS: ask the server to prove it holds these keys (hostkeys-prove-00);
+ * the answer is BURROW_EV_HOSTKEYS_PROVEN. Keys are copied. */
+int burrow_hostkeys_prove(struct burrow_conn *conn, const struct burrow_key *const *keys, size_t n);
+
 /* ---- server: authentication ---- */
+/* Answers AUTH_PUBKEY, AUTH_PASSWORD, AUTH_KBDINT_START/RESPONSE: accept = AUTH_ACCEPT. */
 int burrow_auth_verdict(struct burrow_conn *conn, bool accept);
+enum burrow_auth_outcome {
+	BURROW_AUTH_REJECT,
+	BURROW_AUTH_ACCEPT,
+	/* The method succeeded but more are required (AuthenticationMethods): USERAUTH_FAILURE with
+	 * partial success and the list set by burrow_auth_set_methods() (RFC 4252 5.1). */
+	BURROW_AUTH_PARTIAL,
+};
+int burrow_auth_outcome(struct burrow_conn *conn, enum burrow_auth_outcome outcome);
+/* The methods USERAUTH_FAILURE lists from now on (name-list); replaces cfg->auth_methods. */
+int burrow_auth_set_methods(struct burrow_conn *conn, const char *methods);
+/* An RFC 4256 INFO_REQUEST: n prompts with their echo flags. n 0 is allowed (PAM messages). */
+int burrow_auth_kbdint_challenge(struct burrow_conn *conn, const char *name, const char *instruction,
+				 size_t n, const char *const *prompts, const bool *echo);
 
 /* ---- channels ---- */
 int burrow_chan_open_session(struct burrow_conn *conn, uint32_t *channel);
+/* Any channel type with its type-specific data (RFC 4254 5.1), e.g. "auth-agent@openssh.com"
+ * (no data) from a server; session is burrow_chan_open(conn, "session", NULL, 0, &ch). */
+int burrow_chan_open(struct burrow_conn *conn, const char *type, const uint8_t *extra, size_t extra_len,
+		     uint32_t *channel);
 int burrow_chan_open_verdict(struct burrow_conn *conn, uint32_t channel, bool accept,
 			     uint32_t reason, const char *message);
 int burrow_chan_request_exec(struct burrow_conn *conn, uint32_t channel, const char *command, bool want_reply);

@@ -27,6 +27,10 @@
 #   exec_case NAME CLIENT...        CLIENT runs a command writing "out" and "err" and exiting 42:
 #                                   PASS if status, stdout and stderr are exactly those
 #   bulk_case NAME DATA CLIENT...   DATA through a remote `cat` and back: PASS if identical
+#   upload_case NAME DATA CLIENT... DATA into a remote `sha256sum`: PASS if the digest matches
+#   download_case NAME DATA CLIENT...  a remote `cat DATA` (same path, same machine): PASS if the
+#                                   bytes received have DATA's digest
+#   refused_case NAME CLIENT...     CLIENT must fail with 255, run nothing, say "Permission denied"
 #   $ARTIFACTS              BUILD/artifacts (created): outputs worth keeping after the run
 # Only processes this script started are ever killed, by PID.
 
@@ -311,6 +315,8 @@ exec_case() {
 		fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
 	elif ! grep -qx 'err' "$T/err"; then
 		fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
+	elif grep -qx 'out' "$T/err"; then
+		fail "$name" "stdout data leaked into stderr: $(tail_text "$T/err")"
 	else
 		pass "$name"
 	fi
@@ -326,6 +332,58 @@ bulk_case() {
 		fail "$name" "exit status $rc: $(tail_text "$T/err")"
 	elif [ "$(sha_of "$T/out")" != "$(sha_of "$data")" ]; then
 		fail "$name" "output differs from input ($(wc -c <"$T/out") of $(wc -c <"$data") bytes back)"
+	else
+		pass "$name"
+	fi
+}
+
+# upload_case NAME DATA CLIENT...: DATA into a remote sha256sum; its digest must be DATA's.
+upload_case() {
+	local name=$1 data=$2
+	shift 2
+	timeout "$CASE_TIMEOUT" "$@" sha256sum <"$data" >"$T/out" 2>"$T/err"
+	local rc=$? got want
+	got=$(cut -d' ' -f1 "$T/out")
+	want=$(sha_of "$data")
+	if [ "$rc" -ne 0 ]; then
+		fail "$name" "exit status $rc: $(tail_text "$T/err")"
+	elif [ "$got" != "$want" ]; then
+		fail "$name" "far side sha256 '$got' != local $want"
+	else
+		pass "$name"
+	fi
+}
+
+# download_case NAME DATA CLIENT...: a remote `cat DATA` (the server runs on this machine);
+# what arrives must have DATA's digest.
+download_case() {
+	local name=$1 data=$2
+	shift 2
+	timeout "$CASE_TIMEOUT" "$@" cat "$data" </dev/null >"$T/out" 2>"$T/err"
+	local rc=$? got want
+	got=$(sha_of "$T/out")
+	want=$(sha_of "$data")
+	if [ "$rc" -ne 0 ]; then
+		fail "$name" "exit status $rc: $(tail_text "$T/err")"
+	elif [ "$got" != "$want" ]; then
+		fail "$name" "received sha256 $got != $want ($(wc -c <"$T/out") of $(wc -c <"$data") bytes)"
+	else
+		pass "$name"
+	fi
+}
+
+# refused_case NAME CLIENT...: authentication must fail: exit 255, nothing run, ssh's message.
+refused_case() {
+	local name=$1
+	shift
+	timeout "$CASE_TIMEOUT" "$@" 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -ne 255 ]; then
+		fail "$name" "exit status $rc, want 255; stdout: $(first_line "$T/out")"
+	elif [ -s "$T/out" ]; then
+		fail "$name" "command ran: $(first_line "$T/out")"
+	elif ! grep -q 'Permission denied' "$T/err"; then
+		fail "$name" "no 'Permission denied' on stderr: $(tail_text "$T/err")"
 	else
 		pass "$name"
 	fi

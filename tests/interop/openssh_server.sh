@@ -42,64 +42,17 @@ fi
 PORT=$SSHD_PORT
 KH="$T/known_hosts"
 
-# burrow_to [BURROW-OPTION...] -- COMMAND: run our client against sshd; -F /dev/null keeps
-# ~/.ssh/config and /etc/ssh/ssh_config out of it.
-burrow_to() {
-	local opts=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	timeout "$CASE_TIMEOUT" "$BUILD/burrow" -F /dev/null -p "$PORT" "${opts[@]}" 127.0.0.1 "$@"
-}
+# Our client against sshd; -F /dev/null keeps ~/.ssh/config and /etc/ssh/ssh_config out of it.
+# The cases append options, the host and the command.
+BURROW=("$BUILD/burrow" -F /dev/null -p "$PORT")
 ACCEPT=(-o "UserKnownHostsFile=$KH" -o StrictHostKeyChecking=accept-new)
 
-head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$T/big"
-BIG_SHA=$(sha_of "$T/big")
-
+random_file "$T/big" "$BIG_MIB"
 for c in $CIPHERS; do
-	name="openssh_server_exec_$c"
-	burrow_to -c "$c" -i "$T/user_ed25519" "${ACCEPT[@]}" -- 'echo out; echo err >&2; exit 42' \
-		</dev/null >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne 42 ]; then
-		fail "$name" "exit status $rc, want 42; stderr: $(tail_text "$T/err")"
-	elif ! printf 'out\n' | cmp -s - "$T/out"; then
-		fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
-	elif ! grep -qx 'err' "$T/err"; then
-		fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
-	elif grep -q 'out' "$T/err"; then
-		fail "$name" "stdout data leaked into stderr: $(tail_text "$T/err")"
-	else
-		pass "$name"
-	fi
-
-	name="openssh_server_${BIG_MIB}MiB_up_$c"
-	got=$(burrow_to -c "$c" -i "$T/user_ed25519" "${ACCEPT[@]}" -- sha256sum <"$T/big" 2>"$T/err")
-	rc=$?
-	got=${got%% *}
-	if [ "$rc" -ne 0 ]; then
-		fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
-	elif [ "$got" != "$BIG_SHA" ]; then
-		fail "$name" "far side sha256 '$got' != local $BIG_SHA"
-	else
-		pass "$name"
-	fi
-
-	name="openssh_server_${BIG_MIB}MiB_down_$c"
-	got=$(
-		burrow_to -c "$c" -i "$T/user_ed25519" "${ACCEPT[@]}" -- cat "$T/big" </dev/null 2>"$T/err" | sha_stdin
-		exit "${PIPESTATUS[0]}"
-	)
-	rc=$?
-	if [ "$rc" -ne 0 ]; then
-		fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
-	elif [ "$got" != "$BIG_SHA" ]; then
-		fail "$name" "received sha256 $got != $BIG_SHA"
-	else
-		pass "$name"
-	fi
+	client=("${BURROW[@]}" -c "$c" -i "$T/user_ed25519" "${ACCEPT[@]}" 127.0.0.1)
+	exec_case "openssh_server_exec_$c" "${client[@]}"
+	upload_case "openssh_server_${BIG_MIB}MiB_up_$c" "$T/big" "${client[@]}"
+	download_case "openssh_server_${BIG_MIB}MiB_down_$c" "$T/big" "${client[@]}"
 done
 rm -f "$T/big"
 
@@ -118,8 +71,8 @@ fi
 name=openssh_server_changed_host_key_refused
 KH2="$T/known_hosts_changed"
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/impostor_host_ed25519.pub")" >"$KH2"
-burrow_to -i "$T/user_ed25519" -o "UserKnownHostsFile=$KH2" -o StrictHostKeyChecking=accept-new \
-	-- 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
+timeout "$CASE_TIMEOUT" "${BURROW[@]}" -i "$T/user_ed25519" -o "UserKnownHostsFile=$KH2" \
+	-o StrictHostKeyChecking=accept-new 127.0.0.1 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" -ne 255 ]; then
 	fail "$name" "exit status $rc, want 255; stdout: $(first_line "$T/out")"
@@ -131,18 +84,6 @@ else
 	pass "$name"
 fi
 
-name=openssh_server_wrong_key_refused
-burrow_to -i "$T/other_ed25519" "${ACCEPT[@]}" -- 'echo should-not-run' \
-	</dev/null >"$T/out" 2>"$T/err"
-rc=$?
-if [ "$rc" -ne 255 ]; then
-	fail "$name" "exit status $rc, want 255; stdout: $(first_line "$T/out")"
-elif [ -s "$T/out" ]; then
-	fail "$name" "command ran: $(first_line "$T/out")"
-elif ! grep -q 'Permission denied' "$T/err"; then
-	fail "$name" "no 'Permission denied' on stderr: $(tail_text "$T/err")"
-else
-	pass "$name"
-fi
+refused_case openssh_server_wrong_key_refused "${BURROW[@]}" -i "$T/other_ed25519" "${ACCEPT[@]}" 127.0.0.1
 
 finish

@@ -44,62 +44,24 @@ if ! start_burrowd "$T/host_ed25519" "$T/authorized_keys"; then
 fi
 PORT=$BURROWD_PORT
 
-# plink_to HOSTKEY-FPR COMMAND: HOME points into $T so PuTTY's files stay out of the real home.
-plink_to() {
-	local fpr=$1
-	shift
-	HOME="$T/home" timeout "$CASE_TIMEOUT" plink -batch -ssh -noagent -P "$PORT" -l "$ME" \
-		-i "$T/user_ed25519.ppk" -hostkey "$fpr" 127.0.0.1 "$@"
+# plink with the pinned host key FPR: HOME points into $T so PuTTY's files stay out of the real
+# home. The cases append the command.
+plink_with() {
+	PLINK=(env HOME="$T/home" plink -batch -ssh -noagent -P "$PORT" -l "$ME" -i "$T/user_ed25519.ppk"
+		-hostkey "$1" 127.0.0.1)
 }
-
-name=plink_exec
-plink_to "$FPR" 'echo out; echo err >&2; exit 42' </dev/null >"$T/out" 2>"$T/err"
-rc=$?
-if [ "$rc" -ne 42 ]; then
-	fail "$name" "exit status $rc, want 42; stderr: $(tail_text "$T/err")"
-elif ! printf 'out\n' | cmp -s - "$T/out"; then
-	fail "$name" "stdout is '$(head -c 80 "$T/out" | tr '\n' '|')', want 'out'"
-elif ! grep -qx 'err' "$T/err"; then
-	fail "$name" "stderr lacks the line 'err': $(tail_text "$T/err")"
-else
-	pass "$name"
-fi
-
-head -c $((UP_MIB * 1024 * 1024)) /dev/urandom >"$T/big"
-BIG_SHA=$(sha_of "$T/big")
-
-name="plink_${UP_MIB}MiB_up"
-got=$(plink_to "$FPR" sha256sum <"$T/big" 2>"$T/err")
-rc=$?
-got=${got%% *}
-if [ "$rc" -ne 0 ]; then
-	fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
-elif [ "$got" != "$BIG_SHA" ]; then
-	fail "$name" "far side sha256 '$got' != local $BIG_SHA"
-else
-	pass "$name"
-fi
-
-name="plink_${DOWN_MIB}MiB_down"
-head -c $((DOWN_MIB * 1024 * 1024)) /dev/urandom >"$T/big"
-BIG_SHA=$(sha_of "$T/big")
-got=$(
-	plink_to "$FPR" cat "$T/big" </dev/null 2>"$T/err" | sha_stdin
-	exit "${PIPESTATUS[0]}"
-)
-rc=$?
-if [ "$rc" -ne 0 ]; then
-	fail "$name" "exit status $rc; stderr: $(tail_text "$T/err")"
-elif [ "$got" != "$BIG_SHA" ]; then
-	fail "$name" "received sha256 $got != $BIG_SHA"
-else
-	pass "$name"
-fi
+plink_with "$FPR"
+exec_case plink_exec "${PLINK[@]}"
+random_file "$T/big" "$UP_MIB"
+upload_case "plink_${UP_MIB}MiB_up" "$T/big" "${PLINK[@]}"
+random_file "$T/big" "$DOWN_MIB"
+download_case "plink_${DOWN_MIB}MiB_down" "$T/big" "${PLINK[@]}"
 rm -f "$T/big"
 
 # The key burrowd presents is ours: pinning a different one must make plink refuse.
 name=plink_wrong_host_key_refused
-plink_to "$OTHER_FPR" 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
+plink_with "$OTHER_FPR"
+timeout "$CASE_TIMEOUT" "${PLINK[@]}" 'echo should-not-run' </dev/null >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" -eq 0 ] || [ -s "$T/out" ]; then
 	fail "$name" "plink accepted a host key other than the pinned one (exit $rc)"

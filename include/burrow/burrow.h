@@ -117,7 +117,11 @@ enum burrow_event_type {
 	BURROW_EV_AUTH_SUCCESS,
 	/* client: the last attempt failed; `methods` can continue, `partial` per RFC 4252 5.1.
 	 * server: an attempt by `user` with method `name` failed (for the log); `partial` when it
-	 * was a partial success. AUTH_SUCCESS and AUTH_FAILURE carry the method in `name`. */
+	 * was a partial success. AUTH_SUCCESS and AUTH_FAILURE carry the method in `name`
+	 * ("publickey" for both publickey forms, as sshd logs it; "none", "password",
+	 * "keyboard-interactive"). client: a failure decided without the server's word (no mutual
+	 * algorithm, no signature, a PASSWD_CHANGEREQ we cannot answer) says why in `message`.
+	 * server: the first "none" request is not reported (it only asks for the method list). */
 	BURROW_EV_AUTH_FAILURE,
 	/* client: SSH_MSG_USERAUTH_BANNER text in `message`. */
 	BURROW_EV_AUTH_BANNER,
@@ -164,7 +168,7 @@ enum burrow_event_type {
 	 * OpenSSH PROTOCOL 2.5): keys[0..nkeys). May be answered with burrow_hostkeys_prove(). */
 	BURROW_EV_HOSTKEYS,
 	/* client: the answer to burrow_hostkeys_prove(): ok, and keys[0..nkeys) the keys whose
-	 * possession the server proved (ok false: it did not, learn nothing). */
+	 * possession the server proved (ok false: it did not, learn nothing; why in `message`). */
 	BURROW_EV_HOSTKEYS_PROVEN,
 	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
 	 * The socket closing without a DISCONNECT is reason CONNECTION_LOST, by_peer false.
@@ -227,7 +231,9 @@ int burrow_hostkey_verdict(struct burrow_conn *conn, bool accept);
 /* Start or continue user authentication (after the first BURROW_EV_KEX_DONE). The outcome
  * arrives as BURROW_EV_AUTH_SUCCESS or BURROW_EV_AUTH_FAILURE. */
 int burrow_auth_none(struct burrow_conn *conn, const char *user);
-/* Query, then sign with `key` (must hold its private half and outlive the attempt). */
+/* Query, then sign with `key` (must outlive the attempt). A key without its private half (an
+ * agent's) is signed by the program: BURROW_EV_AUTH_SIGN. When the server offers it (EXT_INFO
+ * publickey-hostbound@openssh.com), the request is publickey-hostbound-v00@openssh.com. */
 int burrow_auth_publickey(struct burrow_conn *conn, const char *user, const struct burrow_key *key);
 
 /* Password authentication (RFC 4252 8). */

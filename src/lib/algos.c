@@ -6,6 +6,17 @@
 #include "kex.h"
 #include "match.h"
 
+/* OpenSSH certificates (PROTOCOL.certkeys; cert.c), as host keys and in publickey auth. OpenSSH's
+ * defaults list them first, before the plain keys; SHA-1 ssh-rsa-cert stays off by default. */
+static const char *const cert_algorithms[] = {
+	"ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+	"rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
+};
+#define CERT_ALGS_DEFAULT "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com," \
+	"ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com," \
+	"rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com"
+
 /* Names of signature algorithms we can verify and make, as host keys and in publickey auth
  * (the keys module's sig_algs; ssh-rsa is RSA with SHA-1). */
 static const char *const hostkey_algorithms[] = {
@@ -13,16 +24,18 @@ static const char *const hostkey_algorithms[] = {
 	"rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
 };
 #define SIG_SUPPORTED "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
-	"rsa-sha2-512,rsa-sha2-256,ssh-rsa"
-/* Host key algorithms: the client offers OpenSSH 10's plain-key order; the server leaves out the
+	"rsa-sha2-512,rsa-sha2-256,ssh-rsa," CERT_ALGS_DEFAULT ",ssh-rsa-cert-v01@openssh.com"
+/* Host key algorithms: the client offers OpenSSH 10's order (certificates first); the server leaves out the
  * NIST curves (ssh-audit: "suspected as being backdoored"). ssh-rsa (SHA-1) is off on both sides
  * and stays available by config, as in OpenSSH since 8.8. The server offers only those of its
  * list it holds a host key for (conn.c). */
-#define HOSTKEY_CLIENT "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
+#define HOSTKEY_CLIENT CERT_ALGS_DEFAULT "," HOSTKEY_CLIENT_PLAIN
+#define HOSTKEY_CLIENT_PLAIN "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
 	"rsa-sha2-512,rsa-sha2-256"
-#define HOSTKEY_SERVER "ssh-ed25519,rsa-sha2-512,rsa-sha2-256"
-/* Publickey authentication, both sides: OpenSSH's PubkeyAcceptedAlgorithms default for plain keys
- * (the server accepts ECDSA user keys; only SHA-1 ssh-rsa needs configuring). */
+#define HOSTKEY_SERVER "ssh-ed25519,rsa-sha2-512,rsa-sha2-256," \
+	"ssh-ed25519-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com"
+/* Publickey authentication, both sides: OpenSSH's PubkeyAcceptedAlgorithms default, certificates
+ * first (the server accepts ECDSA user keys; only SHA-1 ssh-rsa needs configuring). */
 #define PUBKEY_DEFAULT HOSTKEY_CLIENT
 
 /* Key exchange: the client offers OpenSSH 10's list. The server offers what ssh-audit rates
@@ -97,6 +110,9 @@ bool algos_supported(enum kex_category cat, struct bstr name)
 	case KEX_CAT_HOSTKEY:
 		for (size_t i = 0; i < sizeof(hostkey_algorithms) / sizeof(hostkey_algorithms[0]); i++)
 			if (bstr_eq(name, hostkey_algorithms[i]))
+				return true;
+		for (size_t i = 0; i < sizeof(cert_algorithms) / sizeof(cert_algorithms[0]); i++)
+			if (bstr_eq(name, cert_algorithms[i]))
 				return true;
 		return false;
 	case KEX_CAT_CIPHER_C2S:

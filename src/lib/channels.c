@@ -9,6 +9,8 @@
 
 /* The largest data chunk we put in one packet, whatever the peer allows. */
 #define CHAN_SEND_CHUNK_MAX (TRANSPORT_MAX_PACKET_LEN - 1024)
+/* Type-specific data of a CHANNEL_OPEN we send: addresses and ports, never near a packet. */
+#define CHAN_OPEN_EXTRA_MAX 4096
 
 void channels_free(struct burrow_conn *c)
 {
@@ -89,23 +91,35 @@ static struct channel *chan_sendable(struct burrow_conn *c, uint32_t id)
 	return ch;
 }
 
-int burrow_chan_open_session(struct burrow_conn *c, uint32_t *id)
+int burrow_chan_open(struct burrow_conn *c, const char *type, const uint8_t *extra, size_t extra_len,
+		     uint32_t *id)
 {
 	if (c->closed)
 		return BURROW_E_CLOSED;
 	if (!c->authenticated)
 		return BURROW_E_STATE;
+	if (!type || !id || (extra_len && !extra))
+		return BURROW_E_INVALID;
+	if (extra_len > CHAN_OPEN_EXTRA_MAX)
+		return BURROW_E_TOOBIG;
 	struct channel *ch = chan_alloc(c);
 	if (!ch)
 		return BURROW_E_TOOBIG;
 	ch->state = CHAN_OPENING;
 	struct buf *b = transport_msg_begin(c, SSH_MSG_CHANNEL_OPEN);
-	buf_put_cstring(b, "session");
+	buf_put_cstring(b, type);
 	buf_put_u32(b, ch->local_id);
 	buf_put_u32(b, CHAN_WINDOW_DEFAULT);
 	buf_put_u32(b, CHAN_PACKET_DEFAULT);
+	if (extra_len)
+		buf_put(b, extra, extra_len);
 	*id = ch->local_id;
 	return transport_msg_end(c);
+}
+
+int burrow_chan_open_session(struct burrow_conn *c, uint32_t *id)
+{
+	return burrow_chan_open(c, "session", NULL, 0, id);
 }
 
 int burrow_chan_open_verdict(struct burrow_conn *c, uint32_t id, bool accept, uint32_t reason, const char *message)
@@ -143,7 +157,10 @@ int burrow_chan_request_simple(struct burrow_conn *c, uint32_t id, const char *n
 	if (!ch || !name)
 		return BURROW_E_STATE;
 	chan_request_begin(c, ch, name, want_reply);
-	return transport_msg_end(c);
+	int err = transport_msg_end(c);
+	if (err == 0 && c->role == BURROW_CLIENT && strcmp(name, "auth-agent-req@openssh.com") == 0)
+		c->agent_forwarding_requested = true;
+	return err;
 }
 
 int burrow_chan_request_verdict(struct burrow_conn *c, uint32_t id, bool ok)
@@ -272,6 +289,16 @@ static int chan_bad(struct burrow_conn *c, const char *what)
 	return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "%s", what);
 }
 
+/* A server may open on a client only what the client asked for (RFC 4254 6.3.2, 7.2, 11):
+ * an agent channel after auth-agent-req@openssh.com. Forwardings we never requested are refused
+ * by the engine, so a program cannot accept them by mistake. */
+static bool chan_client_accepts_type(const struct burrow_conn *c, struct bstr type)
+{
+	if (bstr_eq(type, "auth-agent@openssh.com"))
+		return c->agent_forwarding_requested;
+	return false;
+}
+
 static int chan_handle_open(struct burrow_conn *c, struct rd *r)
 {
 	struct bstr type = rd_string(r);
@@ -281,9 +308,10 @@ static int chan_handle_open(struct burrow_conn *c, struct rd *r)
 	struct bstr extra = rd_rest(r);
 	if (!rd_ok(r))
 		return chan_bad(c, "malformed CHANNEL_OPEN");
-	/* A client opens no channels for a server unless asked (forwardings come later). */
-	if (c->role == BURROW_CLIENT)
-		return chan_send_open_failure(c, remote_id, BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED, "not permitted");
+	if (!c->authenticated)
+		return chan_bad(c, "CHANNEL_OPEN before authentication");
+	if (c->role == BURROW_CLIENT && !chan_client_accepts_type(c, type))
+		return chan_send_open_failure(c, remote_id, BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED, "open failed");
 	struct channel *ch = chan_alloc(c);
 	if (!ch)
 		return chan_send_open_failure(c, remote_id, BURROW_OPEN_RESOURCE_SHORTAGE, "too many channels");
@@ -445,17 +473,53 @@ static int chan_handle_close(struct burrow_conn *c, struct channel *ch)
 	return 0;
 }
 
+/* ---- global requests (RFC 4254 4) ---- */
+
 static int chan_handle_global_request(struct burrow_conn *c, struct rd *r)
 {
-	rd_string(r); /* request name */
+	struct bstr name = rd_string(r);
 	bool want_reply = rd_bool(r);
 	if (!rd_ok(r))
 		return chan_bad(c, "malformed GLOBAL_REQUEST");
-	/* No global request is supported yet: RFC 4254 4 says answer FAILURE when asked. */
+	/* Host key rotation, OpenSSH PROTOCOL 2.5 (hostkeys_update.c). */
+	if (c->role == BURROW_SERVER && bstr_eq(name, "hostkeys-prove-00@openssh.com"))
+		return hostkeys_update_handle_prove(c, r, want_reply);
+	bool ok = false;
+	if (c->role == BURROW_CLIENT && bstr_eq(name, "hostkeys-00@openssh.com")) {
+		int err = hostkeys_update_handle_announce(c, r);
+		if (err < 0 || c->closed)
+			return err;
+		ok = true;
+	}
+	/* Anything else is not supported: RFC 4254 4 says answer FAILURE when asked. */
 	if (!want_reply)
 		return 0;
-	transport_msg_begin(c, SSH_MSG_REQUEST_FAILURE);
+	transport_msg_begin(c, ok ? SSH_MSG_REQUEST_SUCCESS : SSH_MSG_REQUEST_FAILURE);
 	return transport_msg_end(c);
+}
+
+int global_reply_expect(struct burrow_conn *c, enum global_reply_kind kind)
+{
+	if (c->global_replies_len >= GLOBAL_REPLIES_MAX)
+		return BURROW_E_TOOBIG;
+	c->global_replies[c->global_replies_len++] = (uint8_t)kind;
+	return 0;
+}
+
+/* Replies carry no request name: they answer our requests in the order we sent them. */
+static int chan_handle_global_reply(struct burrow_conn *c, uint8_t type, struct rd *r)
+{
+	if (c->global_replies_len == 0)
+		return chan_bad(c, "global request reply nobody asked for");
+	enum global_reply_kind kind = (enum global_reply_kind)c->global_replies[0];
+	c->global_replies_len--;
+	memmove(c->global_replies, c->global_replies + 1, c->global_replies_len);
+	switch (kind) {
+	case GLOBAL_REPLY_HOSTKEYS_PROVE:
+		return hostkeys_update_handle_prove_reply(c, type == SSH_MSG_REQUEST_SUCCESS, r);
+	default:
+		return 0;
+	}
 }
 
 int channels_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
@@ -463,6 +527,9 @@ int channels_handle(struct burrow_conn *c, uint8_t type, struct rd *r)
 	switch (type) {
 	case SSH_MSG_GLOBAL_REQUEST:
 		return chan_handle_global_request(c, r);
+	case SSH_MSG_REQUEST_SUCCESS:
+	case SSH_MSG_REQUEST_FAILURE:
+		return chan_handle_global_reply(c, type, r);
 	case SSH_MSG_CHANNEL_OPEN:
 		return chan_handle_open(c, r);
 	case SSH_MSG_CHANNEL_OPEN_CONFIRMATION:

@@ -197,6 +197,8 @@ int burrow_conn_new(const struct burrow_config *cfg, struct burrow_conn **out)
 	c->server_auth_methods = bstr_dup(bstr_cstr(cfg->auth_methods ? cfg->auth_methods : "publickey"));
 	int err = c->server_auth_methods ? conn_set_prefs(c, cfg) : BURROW_E_NOMEM;
 	if (err == 0)
+		err = auth_server_configure(c, cfg);
+	if (err == 0)
 		err = transport_start(c);
 	if (err == 0)
 		err = kex_send_kexinit(c);
@@ -229,6 +231,7 @@ void burrow_conn_free(struct burrow_conn *c)
 	kex_state_free(&c->kex);
 	auth_client_free(&c->authc);
 	auth_server_free(&c->auths);
+	hostkeys_update_free(c);
 	channels_free(c);
 	conn_free_event_strings(c);
 	crypto_wipe(c->session_id, sizeof(c->session_id));
@@ -283,6 +286,9 @@ static int conn_handle_ext_info(struct burrow_conn *c, struct rd *r)
 			c->peer_sig_algs = bstr_dup(value);
 			c->peer_sig_algs_known = c->peer_sig_algs != NULL;
 		}
+		/* OpenSSH PROTOCOL 3.1: version "0" of host-bound publickey authentication. */
+		if (rd_ok(r) && bstr_eq(name, "publickey-hostbound@openssh.com"))
+			c->peer_pubkey_hostbound = bstr_eq(value, "0");
 	}
 	if (!rd_done(r))
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed EXT_INFO");

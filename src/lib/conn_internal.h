@@ -78,11 +78,18 @@ enum auth_client_state {
 	AUTHC_READY,             /* service accepted, no attempt outstanding */
 	AUTHC_NONE_SENT,
 	AUTHC_PK_QUERY_SENT,
+	AUTHC_PK_SIGNING,        /* AUTH_SIGN raised: the program signs (an agent key) */
 	AUTHC_PK_SIGN_SENT,
+	AUTHC_PASSWORD_SENT,
+	AUTHC_KBDINT_SENT,       /* request or responses sent: INFO_REQUEST, SUCCESS or FAILURE next */
+	AUTHC_KBDINT_PROMPTED,   /* AUTH_KBDINT_PROMPT raised: the program answers */
 	AUTHC_DONE,
 };
 
-enum auth_method_pending { AUTH_PENDING_NONE_METHOD, AUTH_PENDING_PUBKEY };
+enum auth_method_pending { AUTH_PENDING_NONE_METHOD, AUTH_PENDING_PUBKEY, AUTH_PENDING_PASSWORD, AUTH_PENDING_KBDINT };
+
+#define AUTH_KBDINT_MAX_PROMPTS 100   /* as OpenSSH's bound on prompts and responses */
+#define AUTH_MAX_FIELD_LEN 1024       /* one password, prompt or response; far above any real one */
 
 struct auth_client {
 	enum auth_client_state state;
@@ -91,9 +98,25 @@ struct auth_client {
 	const struct burrow_key *key;
 	const char *sig_alg; /* the publickey algorithm of this attempt (static name from the keys module) */
 	char *methods;   /* last FAILURE's list, kept for the event */
+	bool hostbound;  /* this publickey attempt is publickey-hostbound-v00@openssh.com */
+	char *password;  /* until the request is built, then wiped */
+	char *submethods;
+	struct buf sign_data;   /* AUTHC_PK_SIGNING: what the program signs */
+	char **prompts;         /* AUTHC_KBDINT_PROMPTED: the prompts of the INFO_REQUEST */
+	bool *echo;
+	size_t nprompts;
+	char *kbd_name, *kbd_instruction;
 };
 
-enum auth_server_state { AUTHS_WAIT_SERVICE, AUTHS_WAIT_REQUEST, AUTHS_WAIT_VERDICT, AUTHS_DONE };
+enum auth_server_state {
+	AUTHS_WAIT_SERVICE,
+	AUTHS_WAIT_REQUEST,
+	AUTHS_WAIT_VERDICT,       /* an AUTH_* event asks the program */
+	AUTHS_WAIT_INFO_RESPONSE, /* INFO_REQUEST sent (RFC 4256 3.2) */
+	AUTHS_DONE,
+};
+
+enum auths_method { AUTHS_METHOD_PUBKEY, AUTHS_METHOD_PASSWORD, AUTHS_METHOD_KBDINT };
 
 struct auth_server {
 	enum auth_server_state state;
@@ -104,6 +127,34 @@ struct auth_server {
 	bool has_signature;
 	int failures;
 	char *methods;
+	enum auths_method method;  /* of the request awaiting a verdict */
+	const char *method_name;   /* as the request named it (static) */
+	char *password;            /* AUTH_PASSWORD: wiped once answered */
+	char **responses;          /* AUTH_KBDINT_RESPONSE: wiped once answered */
+	size_t nresponses;
+	size_t nprompts;           /* of the INFO_REQUEST outstanding */
+	char *banner;              /* cfg->auth_banner, sent once before the first answer */
+	bool banner_sent;
+	int max_tries;             /* MaxAuthTries */
+	int attempts;              /* requests seen, for OpenSSH's "first none is free" */
+};
+
+/* hostkeys-00@openssh.com / hostkeys-prove-00@openssh.com (OpenSSH PROTOCOL 2.5). */
+struct hostkeys_state {
+	bool announced;                 /* server: sent; client: received (only once) */
+	struct burrow_key **keys;       /* client: the keys of the announcement */
+	size_t nkeys;
+	struct burrow_key **proving;    /* client: the keys of the outstanding prove request */
+	size_t nproving;
+	struct burrow_key **proven;     /* client: for the HOSTKEYS_PROVEN event */
+	size_t nproven;
+};
+
+/* Our global requests that want a reply, oldest first: replies come in order (RFC 4254 4). */
+#define GLOBAL_REPLIES_MAX 16
+enum global_reply_kind {
+	GLOBAL_REPLY_DISCARD = 0,        /* nobody reads the answer (keepalives) */
+	GLOBAL_REPLY_HOSTKEYS_PROVE = 1,
 };
 
 enum chan_state { CHAN_FREE, CHAN_OPENING, CHAN_AWAIT_VERDICT, CHAN_OPEN };
@@ -119,7 +170,8 @@ struct channel {
 	uint32_t replies_expected;/* our requests with want_reply not yet answered */
 };
 
-enum pending_question { Q_NONE, Q_HOSTKEY, Q_AUTH, Q_CHAN_OPEN, Q_CHAN_REQUEST };
+enum pending_question { Q_NONE, Q_HOSTKEY, Q_AUTH, Q_CHAN_OPEN, Q_CHAN_REQUEST,
+			Q_AUTH_SIGN, Q_KBDINT_PROMPT /* client: AUTH_SIGN, AUTH_KBDINT_PROMPT */ };
 
 struct burrow_conn {
 	enum burrow_role role;
@@ -159,9 +211,20 @@ struct burrow_conn {
 	struct auth_client authc;
 	struct auth_server auths;
 	bool authenticated;
+	bool peer_pubkey_hostbound;         /* client: EXT_INFO publickey-hostbound@openssh.com "0" */
+	struct hostkeys_state hostkeys;
+	uint8_t global_replies[GLOBAL_REPLIES_MAX]; /* enum global_reply_kind, oldest first */
+	size_t global_replies_len;
 
 	struct channel *chans;
 	size_t chan_count;
+	/* client: we sent auth-agent-req@openssh.com, so the server may open auth-agent@openssh.com
+	 * channels to us (OpenSSH PROTOCOL.agent); any other channel type it opens is refused. */
+	bool agent_forwarding_requested;
+	/* client: the server's signature over the session identifier from the first key exchange,
+	 * for the agent's session-bind@openssh.com (agent_session.c); 0 when too long to keep. */
+	uint8_t session_sig[2304];
+	size_t session_sig_len;
 
 	/* events */
 	struct burrow_event queue[EVENT_QUEUE_LEN];
@@ -215,6 +278,18 @@ int auth_server_handle(struct burrow_conn *c, uint8_t type, struct rd *r);
 int auth_server_service_request(struct burrow_conn *c, struct rd *r);
 void auth_server_free(struct auth_server *a);
 int auth_server_verdict(struct burrow_conn *c, bool accept);
+/* conn creation: the Banner and MaxAuthTries of the config. */
+int auth_server_configure(struct burrow_conn *c, const struct burrow_config *cfg);
+
+/* hostkeys_update.c (OpenSSH PROTOCOL 2.5) */
+int hostkeys_update_announce(struct burrow_conn *c);                       /* server, after auth */
+int hostkeys_update_handle_announce(struct burrow_conn *c, struct rd *r);         /* client */
+int hostkeys_update_handle_prove(struct burrow_conn *c, struct rd *r, bool want_reply); /* server */
+int hostkeys_update_handle_prove_reply(struct burrow_conn *c, bool success, struct rd *r); /* client */
+void hostkeys_update_free(struct burrow_conn *c);
+
+/* channels.c: a global request of ours that wants a reply (its kind routes the reply) */
+int global_reply_expect(struct burrow_conn *c, enum global_reply_kind kind);
 
 /* channels.c */
 int channels_handle(struct burrow_conn *c, uint8_t type, struct rd *r);

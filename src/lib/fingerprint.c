@@ -13,7 +13,7 @@ static int fingerprint_digest(const struct burrow_key *key, uint8_t digest[32])
 {
 	uint8_t *blob;
 	size_t len;
-	int err = burrow_key_to_blob(key, &blob, &len);
+	int err = keys_plain_blob(key, &blob, &len); /* a certificate's is its key's, as OpenSSH */
 	if (err)
 		return err;
 	err = hash_oneshot(HASH_SHA256, blob, len, digest);
@@ -70,10 +70,11 @@ static void randomart_border(char **p, const char *label)
 	*(*p)++ = '+';
 }
 
+static int randomart_draw(const struct burrow_key *key, const uint8_t *digest, size_t digest_len,
+			  const char *hash_label, char **out);
+
 int burrow_key_fingerprint_randomart(const struct burrow_key *key, char **out)
 {
-	static const char symbols[] = " .o+=*BOX@%&#/^SE";
-	const unsigned top = sizeof(symbols) - 2; /* index of 'E' */
 	if (!key || !out)
 		return BURROW_E_INVALID;
 	*out = NULL;
@@ -81,11 +82,36 @@ int burrow_key_fingerprint_randomart(const struct burrow_key *key, char **out)
 	int err = fingerprint_digest(key, digest);
 	if (err)
 		return err;
+	return randomart_draw(key, digest, sizeof(digest), "[SHA256]", out);
+}
 
+/* The picture of the MD5 digest, "[MD5]" at the bottom, as ssh-keygen -l -v -E md5. */
+int burrow_key_fingerprint_randomart_md5(const struct burrow_key *key, char **out)
+{
+	if (!key || !out)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	uint8_t *blob, digest[16];
+	size_t len;
+	int err = keys_plain_blob(key, &blob, &len);
+	if (err)
+		return err;
+	err = hash_md5(blob, len, digest);
+	free(blob);
+	if (err)
+		return err;
+	return randomart_draw(key, digest, sizeof(digest), "[MD5]", out);
+}
+
+static int randomart_draw(const struct burrow_key *key, const uint8_t *digest, size_t digest_len,
+			  const char *hash_label, char **out)
+{
+	static const char symbols[] = " .o+=*BOX@%&#/^SE";
+	const unsigned top = sizeof(symbols) - 2; /* index of 'E' */
 	uint8_t field[RANDOMART_COLS][RANDOMART_ROWS];
 	memset(field, 0, sizeof(field));
 	int x = RANDOMART_COLS / 2, y = RANDOMART_ROWS / 2;
-	for (size_t i = 0; i < sizeof(digest); i++) {
+	for (size_t i = 0; i < digest_len; i++) {
 		unsigned input = digest[i];
 		for (int b = 0; b < 4; b++, input >>= 2) {
 			x += (input & 1) ? 1 : -1;
@@ -117,8 +143,35 @@ int burrow_key_fingerprint_randomart(const struct burrow_key *key, char **out)
 		*p++ = '|';
 		*p++ = '\n';
 	}
-	randomart_border(&p, "[SHA256]");
+	randomart_border(&p, hash_label);
 	*p = 0;
+	*out = s;
+	return 0;
+}
+
+/* ssh-keygen -E md5: "MD5:" and the 16 digest bytes as lowercase hex pairs joined by ':'. */
+int burrow_key_fingerprint_md5(const struct burrow_key *key, char **out)
+{
+	if (!key || !out)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	uint8_t *blob;
+	size_t len;
+	int err = keys_plain_blob(key, &blob, &len);
+	if (err)
+		return err;
+	uint8_t digest[16];
+	err = hash_md5(blob, len, digest);
+	free(blob);
+	if (err)
+		return err;
+	char *s = malloc(4 + 16 * 3);
+	if (!s)
+		return BURROW_E_NOMEM;
+	char *p = s + 4;
+	memcpy(s, "MD5:", 4);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		p += sprintf(p, i ? ":%02x" : "%02x", digest[i]);
 	*out = s;
 	return 0;
 }

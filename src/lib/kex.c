@@ -245,9 +245,12 @@ static int kex_handle_kexinit(struct burrow_conn *c, struct bstr payload, struct
 static int kex_send_ext_info(struct burrow_conn *c)
 {
 	struct buf *b = transport_msg_begin(c, SSH_MSG_EXT_INFO);
-	buf_put_u32(b, 1);
+	buf_put_u32(b, 2);
 	buf_put_cstring(b, "server-sig-algs");
 	buf_put_cstring(b, c->pubkey_algs); /* what we accept for publickey authentication */
+	/* OpenSSH PROTOCOL 3.1: we take publickey-hostbound-v00@openssh.com requests. */
+	buf_put_cstring(b, "publickey-hostbound@openssh.com");
+	buf_put_cstring(b, "0");
 	return transport_msg_end(c);
 }
 

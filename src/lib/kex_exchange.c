@@ -147,6 +147,12 @@ static int kex_exchange_client_reply(struct burrow_conn *c, struct rd *r)
 	if (burrow_key_verify_alg(key, k->chosen[KEX_CAT_HOSTKEY], sig.p, sig.len, k->hash, k->hash_len) != 0)
 		return conn_fail_code(c, BURROW_E_SIGNATURE, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED,
 				      "host key signature from server did not verify");
+	/* The first exchange's hash becomes the session identifier: keep its signature for
+	 * the agent's session-bind (OpenSSH PROTOCOL.agent). */
+	if (c->session_id_len == 0 && sig.len <= sizeof(c->session_sig)) {
+		memcpy(c->session_sig, sig.p, sig.len);
+		c->session_sig_len = sig.len;
+	}
 	err = kex_derive_keys(c);
 	if (err < 0)
 		return err;

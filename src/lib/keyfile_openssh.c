@@ -10,7 +10,11 @@
  * private section = uint32 checkint || uint32 checkint || string type || key data ||
  *                   string comment || padding 1, 2, 3, ... up to the cipher block size.
  *
- * Encrypted files (bcrypt kdf + aes256-ctr) are recognised but not decrypted yet.
+ * Encrypted files: kdfname "bcrypt", kdfoptions = string salt || uint32 rounds; bcrypt_pbkdf of the
+ * passphrase gives the cipher's key || IV; the private section is encrypted and an AEAD cipher's
+ * tag follows it. A wrong passphrase shows as unequal checkints (or a bad tag).
+ *
+ * Text in other armour ("BEGIN RSA PRIVATE KEY", PKCS#8, ...) goes to keyfile_pem.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,10 @@
 #define KEYFILE_MAGIC_LEN sizeof(KEYFILE_MAGIC)
 #define KEYFILE_WRAP 70          /* sshkey.c: base64 line width */
 #define KEYFILE_BLOCK_NONE 8     /* sshkey.c: block size of cipher "none" */
+#define KEYFILE_SALT_LEN 16      /* sshkey.c: BCRYPT_SALT_LEN */
+#define KEYFILE_DEFAULT_ROUNDS 16 /* sshkey.c: DEFAULT_ROUNDS */
+#define KEYFILE_DEFAULT_CIPHER "aes256-ctr" /* sshkey.c: DEFAULT_CIPHERNAME */
+#define KEYFILE_MAX_KEY_IV 128   /* the largest cipher key + IV (chacha20-poly1305: 64) */
 
 /* A decoded file: views into `decoded`, which this struct owns. */
 struct keyfile {
@@ -34,6 +42,7 @@ struct keyfile {
 	struct bstr kdf_options;
 	struct bstr public_blob;
 	struct bstr private_section;
+	struct bstr tag;             /* after the section: an AEAD cipher's tag, else empty */
 };
 
 static void keyfile_clear(struct keyfile *kf)
@@ -96,9 +105,10 @@ static int keyfile_open(const char *text, size_t len, struct keyfile *kf)
 	uint32_t nkeys = rd_u32(&r);
 	kf->public_blob = rd_string(&r);
 	kf->private_section = rd_string(&r);
-	/* Authenticated ciphers append their tag after the section; unencrypted files end here. */
-	bool plain = bstr_eq(kf->cipher, "none");
-	if (!rd_ok(&r) || (plain && !rd_done(&r)) || memcmp(magic.p, KEYFILE_MAGIC, KEYFILE_MAGIC_LEN) != 0 ||
+	/* Authenticated ciphers append their tag after the section; its length is checked with
+	 * the cipher. */
+	kf->tag = rd_rest(&r);
+	if (!rd_ok(&r) || memcmp(magic.p, KEYFILE_MAGIC, KEYFILE_MAGIC_LEN) != 0 ||
 	    nkeys != 1 /* PROTOCOL.key: only one key per file is supported */) {
 		keyfile_clear(kf);
 		return BURROW_E_PARSE;
@@ -115,18 +125,18 @@ static bool keyfile_padding_ok(struct bstr pad)
 	return true;
 }
 
-/* The unencrypted private section: checkints, key, comment, padding. */
-static int keyfile_read_section(struct bstr section, struct burrow_key **key, struct bstr *comment)
+/* The decrypted private section: checkints, key, comment, padding. */
+static int keyfile_read_section(struct bstr section, bool encrypted, struct burrow_key **key, struct bstr *comment)
 {
-	if (section.len == 0 || section.len % KEYFILE_BLOCK_NONE != 0)
-		return BURROW_E_PARSE;
 	struct rd r;
 	rd_init(&r, section.p, section.len);
 	uint32_t check1 = rd_u32(&r);
 	uint32_t check2 = rd_u32(&r);
 	/* For an encrypted file a mismatch means a wrong passphrase; unencrypted, a corrupt file. */
-	if (!rd_ok(&r) || check1 != check2)
+	if (!rd_ok(&r))
 		return BURROW_E_PARSE;
+	if (check1 != check2)
+		return encrypted ? BURROW_E_PASSPHRASE : BURROW_E_PARSE;
 	int err = keys_private_read(&r, key);
 	if (err)
 		return err;
@@ -140,6 +150,87 @@ static int keyfile_read_section(struct bstr section, struct burrow_key **key, st
 	return 0;
 }
 
+/* kdfoptions of "bcrypt": string salt || uint32 rounds, nothing else. */
+static int keyfile_bcrypt_options(struct bstr options, struct bstr *salt, uint32_t *rounds)
+{
+	struct rd r;
+	rd_init(&r, options.p, options.len);
+	*salt = rd_string(&r);
+	*rounds = rd_u32(&r);
+	if (!rd_done(&r) || salt->len == 0 || *rounds == 0)
+		return BURROW_E_PARSE;
+	return 0;
+}
+
+/* Checks the cipher and kdf fields and the section's shape; *cipher NULL for "none". */
+static int keyfile_check_protection(const struct keyfile *kf, const struct keyfile_cipher **cipher)
+{
+	*cipher = NULL;
+	if (bstr_eq(kf->cipher, "none")) {
+		if (!bstr_eq(kf->kdf, "none") || kf->kdf_options.len != 0 || kf->tag.len != 0)
+			return BURROW_E_PARSE;
+		if (kf->private_section.len == 0 || kf->private_section.len % KEYFILE_BLOCK_NONE != 0)
+			return BURROW_E_PARSE;
+		return 0;
+	}
+	const struct keyfile_cipher *c = keyfile_cipher_find((const char *)kf->cipher.p, kf->cipher.len);
+	if (!c)
+		return BURROW_E_UNSUPPORTED; /* OpenSSH: "unknown cipher" */
+	if (bstr_eq(kf->kdf, "none"))
+		return BURROW_E_PARSE;       /* an encrypted section needs a key */
+	if (!bstr_eq(kf->kdf, "bcrypt"))
+		return BURROW_E_UNSUPPORTED;
+	size_t block = keyfile_cipher_block_size(c);
+	if (kf->tag.len != keyfile_cipher_tag_len(c) || kf->private_section.len < block ||
+	    kf->private_section.len % block != 0)
+		return BURROW_E_PARSE;
+	struct bstr salt;
+	uint32_t rounds;
+	int err = keyfile_bcrypt_options(kf->kdf_options, &salt, &rounds);
+	if (err)
+		return err;
+	*cipher = c;
+	return 0;
+}
+
+/* A decrypted copy of the private section in *plain (wipe and free it). */
+static int keyfile_decrypt(const struct keyfile *kf, const struct keyfile_cipher *c, const char *passphrase,
+			   uint8_t **plain)
+{
+	*plain = NULL;
+	if (!passphrase || !*passphrase)
+		return BURROW_E_PASSPHRASE;
+	struct bstr salt;
+	uint32_t rounds;
+	int err = keyfile_bcrypt_options(kf->kdf_options, &salt, &rounds);
+	if (err)
+		return err;
+	size_t key_len = keyfile_cipher_key_len(c), iv_len = keyfile_cipher_iv_len(c);
+	uint8_t key_iv[KEYFILE_MAX_KEY_IV];
+	err = bcrypt_pbkdf((const uint8_t *)passphrase, strlen(passphrase), salt.p, salt.len, key_iv,
+			   key_len + iv_len, rounds);
+	if (err)
+		return err == BURROW_E_INVALID ? BURROW_E_PARSE : err; /* a salt over bcrypt's limit */
+	uint8_t *section = malloc(kf->private_section.len);
+	if (!section) {
+		crypto_wipe(key_iv, sizeof(key_iv));
+		return BURROW_E_NOMEM;
+	}
+	memcpy(section, kf->private_section.p, kf->private_section.len);
+	uint8_t tag[16];
+	memcpy(tag, kf->tag.p, kf->tag.len < sizeof(tag) ? kf->tag.len : sizeof(tag));
+	err = keyfile_cipher_crypt(c, false, key_iv, key_iv + key_len, section, kf->private_section.len,
+				   kf->tag.len ? tag : NULL);
+	crypto_wipe(key_iv, sizeof(key_iv));
+	if (err) {
+		crypto_wipe(section, kf->private_section.len);
+		free(section);
+		return err == BURROW_E_MAC ? BURROW_E_PASSPHRASE : err; /* as sshkey.c */
+	}
+	*plain = section;
+	return 0;
+}
+
 int burrow_key_parse_private(const char *text, size_t len, const char *passphrase,
 			     struct burrow_key **out, char **comment_out)
 {
@@ -148,6 +239,8 @@ int burrow_key_parse_private(const char *text, size_t len, const char *passphras
 	*out = NULL;
 	if (comment_out)
 		*comment_out = NULL;
+	if (text && keyfile_pem_recognised(text, len))
+		return keyfile_pem_parse_private(text, len, passphrase, out, comment_out);
 	struct keyfile kf;
 	int err = keyfile_open(text, len, &kf);
 	if (err)
@@ -155,20 +248,17 @@ int burrow_key_parse_private(const char *text, size_t len, const char *passphras
 
 	struct burrow_key *key = NULL, *pub = NULL;
 	struct bstr comment;
-	if (!bstr_eq(kf.cipher, "none")) {
-		if (!bstr_eq(kf.kdf, "bcrypt"))
-			err = BURROW_E_UNSUPPORTED;
-		else if (!passphrase || !*passphrase)
-			err = BURROW_E_PASSPHRASE;
-		else
-			err = BURROW_E_UNSUPPORTED; /* TODO: bcrypt-pbkdf + aes256-ctr decryption */
+	const struct keyfile_cipher *cipher;
+	uint8_t *plain = NULL;
+	struct bstr section = kf.private_section;
+	if ((err = keyfile_check_protection(&kf, &cipher)) != 0)
 		goto out;
+	if (cipher) {
+		if ((err = keyfile_decrypt(&kf, cipher, passphrase, &plain)) != 0)
+			goto out;
+		section = bstr_from(plain, kf.private_section.len);
 	}
-	if (!bstr_eq(kf.kdf, "none") || kf.kdf_options.len != 0) {
-		err = BURROW_E_PARSE;
-		goto out;
-	}
-	if ((err = keyfile_read_section(kf.private_section, &key, &comment)) != 0)
+	if ((err = keyfile_read_section(section, cipher != NULL, &key, &comment)) != 0)
 		goto out;
 	/* The outer public key must be the private key's own. */
 	err = burrow_key_from_blob(kf.public_blob.p, kf.public_blob.len, &pub);
@@ -191,6 +281,10 @@ int burrow_key_parse_private(const char *text, size_t len, const char *passphras
 out:
 	burrow_key_free(key);
 	burrow_key_free(pub);
+	if (plain) {
+		crypto_wipe(plain, kf.private_section.len);
+		free(plain);
+	}
 	keyfile_clear(&kf);
 	return err;
 }
@@ -200,6 +294,8 @@ int burrow_key_parse_private_public(const char *text, size_t len, struct burrow_
 	if (!out)
 		return BURROW_E_INVALID;
 	*out = NULL;
+	if (text && keyfile_pem_recognised(text, len))
+		return keyfile_pem_parse_public(text, len, out);
 	struct keyfile kf;
 	int err = keyfile_open(text, len, &kf);
 	if (err)
@@ -241,7 +337,42 @@ static int keyfile_armor(const struct buf *body, char **out)
 	return 0;
 }
 
-int burrow_key_format_private(const struct burrow_key *key, const char *comment, char **out)
+/* kdfoptions and the derived key || IV for a new encrypted file. */
+static int keyfile_new_kdf(const struct keyfile_cipher *c, const char *passphrase, unsigned rounds,
+			   struct buf *options, uint8_t key_iv[KEYFILE_MAX_KEY_IV])
+{
+	uint8_t salt[KEYFILE_SALT_LEN];
+	int err = crypto_random(salt, sizeof(salt));
+	if (err == 0)
+		err = bcrypt_pbkdf((const uint8_t *)passphrase, strlen(passphrase), salt, sizeof(salt), key_iv,
+				   keyfile_cipher_key_len(c) + keyfile_cipher_iv_len(c), rounds);
+	buf_put_string(options, salt, sizeof(salt));
+	buf_put_u32(options, rounds);
+	return err;
+}
+
+/* The private section in clear: checkints, key, comment, padding 1, 2, 3 ... to the block. */
+static int keyfile_build_section(const struct burrow_key *key, const char *comment, size_t block,
+				 struct buf *section)
+{
+	uint32_t check;
+	int err = crypto_random(&check, sizeof(check));
+	if (err)
+		return err;
+	buf_put_u32(section, check);
+	buf_put_u32(section, check);
+	crypto_wipe(&check, sizeof(check));
+	err = keys_private_write(key, section);
+	buf_put_cstring(section, comment);
+	for (uint8_t pad = 1; buf_len(section) % block != 0; pad++)
+		buf_put_u8(section, pad);
+	if (err == 0 && !buf_ok(section))
+		err = BURROW_E_NOMEM;
+	return err;
+}
+
+int keyfile_openssh_format(const struct burrow_key *key, const char *comment, const char *passphrase,
+			   unsigned rounds, const char *cipher_name, char **out)
 {
 	if (!key || !out)
 		return BURROW_E_INVALID;
@@ -250,34 +381,43 @@ int burrow_key_format_private(const struct burrow_key *key, const char *comment,
 		return BURROW_E_INVALID;
 	if (!comment)
 		comment = "";
+	bool encrypted = passphrase && *passphrase;
+	const struct keyfile_cipher *c = NULL;
+	if (encrypted) {
+		if (!cipher_name)
+			cipher_name = KEYFILE_DEFAULT_CIPHER;
+		if (!(c = keyfile_cipher_find(cipher_name, strlen(cipher_name))))
+			return BURROW_E_UNSUPPORTED;
+	}
+	if (rounds == 0)
+		rounds = KEYFILE_DEFAULT_ROUNDS;
 
-	uint32_t check;
-	int err = crypto_random(&check, sizeof(check));
-	if (err)
-		return err;
-	struct buf section, body;
+	struct buf section, body, options;
 	buf_init(&section);
 	buf_init(&body);
-	buf_put_u32(&section, check);
-	buf_put_u32(&section, check);
-	err = keys_private_write(key, &section);
-	buf_put_cstring(&section, comment);
-	for (uint8_t pad = 1; buf_len(&section) % KEYFILE_BLOCK_NONE != 0; pad++)
-		buf_put_u8(&section, pad);
-
+	buf_init(&options);
+	uint8_t key_iv[KEYFILE_MAX_KEY_IV], tag[16];
 	uint8_t *blob = NULL;
 	size_t blob_len = 0;
+	int err = keyfile_build_section(key, comment, c ? keyfile_cipher_block_size(c) : KEYFILE_BLOCK_NONE, &section);
+	if (err == 0 && c)
+		err = keyfile_new_kdf(c, passphrase, rounds, &options, key_iv);
+	if (err == 0 && c)
+		err = keyfile_cipher_crypt(c, true, key_iv, key_iv + keyfile_cipher_key_len(c), buf_ptr(&section),
+					   buf_len(&section), tag);
 	if (err == 0)
 		err = burrow_key_to_blob(key, &blob, &blob_len);
 	if (err == 0) {
 		buf_put(&body, KEYFILE_MAGIC, KEYFILE_MAGIC_LEN);
-		buf_put_cstring(&body, "none"); /* cipher */
-		buf_put_cstring(&body, "none"); /* kdf */
-		buf_put_string(&body, "", 0);   /* kdf options */
-		buf_put_u32(&body, 1);          /* number of keys */
+		buf_put_cstring(&body, c ? keyfile_cipher_name(c) : "none");
+		buf_put_cstring(&body, c ? "bcrypt" : "none");
+		buf_put_string(&body, buf_ptr(&options), buf_len(&options));
+		buf_put_u32(&body, 1); /* number of keys */
 		buf_put_string(&body, blob, blob_len);
 		buf_put_string(&body, buf_ptr(&section), buf_len(&section));
-		if (!buf_ok(&section) || !buf_ok(&body))
+		if (c)
+			buf_put(&body, tag, keyfile_cipher_tag_len(c));
+		if (!buf_ok(&options) || !buf_ok(&body))
 			err = BURROW_E_NOMEM;
 	}
 	if (err == 0)
@@ -285,6 +425,18 @@ int burrow_key_format_private(const struct burrow_key *key, const char *comment,
 	free(blob);
 	buf_free(&section);
 	buf_free(&body);
-	crypto_wipe(&check, sizeof(check));
+	buf_free(&options);
+	crypto_wipe(key_iv, sizeof(key_iv));
 	return err;
+}
+
+int burrow_key_format_private_ex(const struct burrow_key *key, const char *comment, const char *passphrase,
+				 unsigned rounds, char **out)
+{
+	return keyfile_openssh_format(key, comment, passphrase, rounds, NULL, out);
+}
+
+int burrow_key_format_private(const struct burrow_key *key, const char *comment, char **out)
+{
+	return keyfile_openssh_format(key, comment, NULL, 0, NULL, out);
 }

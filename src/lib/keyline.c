@@ -67,7 +67,7 @@ int keys_read_key_text(struct bstr *s, struct burrow_key **out)
 	*out = NULL;
 	struct bstr cur = keys_skip_blanks(*s);
 	struct bstr type = keys_token(cur);
-	if (!keys_ops_by_name(type))
+	if (!keys_ops_by_name(type) && !cert_type_name_known(type))
 		return keys_type_name_known(type) ? BURROW_E_UNSUPPORTED : BURROW_E_PARSE;
 	cur = bstr_after(cur, type.len);
 	if (cur.len == 0)
@@ -85,7 +85,7 @@ int keys_read_key_text(struct bstr *s, struct burrow_key **out)
 	free(blob);
 	if (err)
 		return err == BURROW_E_NOMEM ? err : BURROW_E_PARSE;
-	if (!bstr_eq(type, key->ops->name)) { /* "ssh-rsa <an ed25519 blob>" is not a key */
+	if (!bstr_eq(type, burrow_key_type_name(key))) { /* "ssh-rsa <an ed25519 blob>" is not a key */
 		burrow_key_free(key);
 		return BURROW_E_PARSE;
 	}
@@ -158,7 +158,7 @@ int burrow_key_format_public_line(const struct burrow_key *key, const char *comm
 	free(blob);
 	if (err)
 		return err;
-	const char *name = key->ops->name;
+	const char *name = burrow_key_type_name(key);
 	size_t clen = comment && *comment ? strlen(comment) + 1 : 0;
 	size_t n = strlen(name) + 1 + strlen(b64) + clen + 1;
 	char *s = malloc(n);

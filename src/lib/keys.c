@@ -124,6 +124,7 @@ void burrow_key_free(struct burrow_key *key)
 		return;
 	if (key->ops && key->ops->free_data)
 		key->ops->free_data(key);
+	cert_free(key->cert);
 	crypto_wipe(key, sizeof(*key));
 	free(key);
 }
@@ -179,11 +180,15 @@ enum burrow_key_type burrow_key_type(const struct burrow_key *key)
 
 const char *burrow_key_type_name(const struct burrow_key *key)
 {
+	if (key && key->cert)
+		return cert_type_name(key);
 	return key ? key->ops->name : "unknown";
 }
 
 const char *burrow_key_type_short(const struct burrow_key *key)
 {
+	if (key && key->cert)
+		return cert_type_short(key);
 	return key ? key->ops->short_name : "UNKNOWN";
 }
 
@@ -199,7 +204,8 @@ bool burrow_key_has_private(const struct burrow_key *key)
 
 bool burrow_key_equal_public(const struct burrow_key *a, const struct burrow_key *b)
 {
-	return a && b && a->ops == b->ops && a->ops->equal_public(a, b);
+	/* A certificate equals only the same certificate, never its plain key (as OpenSSH). */
+	return a && b && a->ops == b->ops && a->ops->equal_public(a, b) && cert_equal(a->cert, b->cert);
 }
 
 struct bstr keys_mpint_magnitude(struct bstr mpint)
@@ -241,6 +247,8 @@ int burrow_key_from_blob(const uint8_t *blob, size_t len, struct burrow_key **ou
 	struct bstr name = rd_string(&r);
 	if (!rd_ok(&r))
 		return BURROW_E_PARSE;
+	if (cert_type_name_known(name))
+		return cert_key_from_blob(blob, len, name, out);
 	int err = keys_check_type_name(name);
 	if (err)
 		return err;
@@ -262,6 +270,21 @@ int burrow_key_to_blob(const struct burrow_key *key, uint8_t **blob, size_t *len
 {
 	if (!key || !blob || !len)
 		return BURROW_E_INVALID;
+	*blob = NULL;
+	*len = 0;
+	if (key->cert) {
+		size_t n;
+		const uint8_t *p = cert_blob(key->cert, &n);
+		struct buf b;
+		buf_init(&b);
+		buf_put(&b, p, n);
+		return keys_buf_detach(&b, blob, len);
+	}
+	return keys_plain_blob(key, blob, len);
+}
+
+int keys_plain_blob(const struct burrow_key *key, uint8_t **blob, size_t *len)
+{
 	*blob = NULL;
 	*len = 0;
 	struct buf b;
@@ -299,6 +322,19 @@ int keys_private_read(struct rd *r, struct burrow_key **out)
 	return 0;
 }
 
+int keys_private_read_all(const struct buf *b, struct burrow_key **out)
+{
+	struct rd r;
+	rd_init(&r, buf_ptr(b), buf_len(b));
+	int err = keys_private_read(&r, out);
+	if (err == 0 && !rd_done(&r)) {
+		burrow_key_free(*out);
+		*out = NULL;
+		err = BURROW_E_PARSE;
+	}
+	return err;
+}
+
 int keys_private_write(const struct burrow_key *key, struct buf *b)
 {
 	if (!key->has_private)
@@ -312,15 +348,28 @@ int keys_private_write(const struct burrow_key *key, struct buf *b)
 
 /* ---- signature blobs (RFC 4253 6.6): string algorithm || string signature ---- */
 
+/* The names a key is used under: a certificate's are the -cert-v01@openssh.com ones. */
 static bool key_allows_sig_alg(const struct burrow_key *key, struct bstr alg)
 {
-	return ops_has_sig_alg(key->ops, alg);
+	for (const char *const *a = burrow_key_sig_algs(key); *a; a++)
+		if (bstr_eq(alg, *a))
+			return true;
+	return false;
 }
 
 const char *const *burrow_key_sig_algs(const struct burrow_key *key)
 {
 	static const char *const none[] = { NULL };
+	if (key && key->cert)
+		return cert_sig_algs(key);
 	return key ? key->ops->sig_algs : none;
+}
+
+/* The algorithm named inside the signature blob: a certificate signs as its plain key
+ * (PROTOCOL.certkeys: "rsa-sha2-512" for "rsa-sha2-512-cert-v01@openssh.com"). */
+static const char *key_blob_sig_alg(const struct burrow_key *key, const char *sig_alg)
+{
+	return key->cert ? cert_sig_alg_plain(sig_alg) : sig_alg;
 }
 
 bool burrow_key_fits_sig_alg(const struct burrow_key *key, const char *sig_alg)
@@ -338,9 +387,10 @@ int burrow_key_sign(const struct burrow_key *key, const char *sig_alg, const uin
 	if (!key->has_private)
 		return BURROW_E_INVALID;
 	if (!sig_alg)
-		sig_alg = key->ops->sig_algs[0];
+		sig_alg = burrow_key_sig_algs(key)[0];
 	if (!key_allows_sig_alg(key, bstr_cstr(sig_alg)))
 		return BURROW_E_UNSUPPORTED;
+	sig_alg = key_blob_sig_alg(key, sig_alg);
 
 	struct buf raw, b;
 	buf_init(&raw);
@@ -375,7 +425,10 @@ int burrow_key_verify_alg(const struct burrow_key *key, const char *sig_alg, con
 	struct bstr raw = rd_string(&r);
 	if (!rd_done(&r))
 		return BURROW_E_SIGNATURE;
-	if (!key_allows_sig_alg(key, alg) || (sig_alg && !bstr_eq(alg, sig_alg)))
+	if (sig_alg && !key_allows_sig_alg(key, bstr_cstr(sig_alg)))
+		return BURROW_E_SIGNATURE;
+	const char *want = sig_alg ? key_blob_sig_alg(key, sig_alg) : NULL;
+	if (!ops_has_sig_alg(key->ops, alg) || (want && !bstr_eq(alg, want)))
 		return BURROW_E_SIGNATURE;
 	int err = key->ops->verify(key, alg, raw, data, len);
 	return err == 0 ? 0 : BURROW_E_SIGNATURE;

@@ -51,10 +51,12 @@ struct key_ops {
 
 struct ecdsa_key;
 struct rsa_key;
+struct key_cert;
 
 struct burrow_key {
-	const struct key_ops *ops;
+	const struct key_ops *ops;  /* the plain key type, for certificates too */
 	bool has_private;
+	struct key_cert *cert;      /* cert.c: set when this is an OpenSSH certificate */
 	union {
 		struct {
 			uint8_t pub[ED25519_PUBLIC_LEN];
@@ -82,6 +84,8 @@ int keys_check_type_name(struct bstr name);
 
 /* openssh-key-v1 private section key: string type || type-specific private data. */
 int keys_private_read(struct rd *r, struct burrow_key **out);
+/* The same from a whole buffer, which the key must fill exactly (BURROW_E_PARSE otherwise). */
+int keys_private_read_all(const struct buf *b, struct burrow_key **out);
 int keys_private_write(const struct burrow_key *key, struct buf *b);
 
 /* A view of an mpint's magnitude: the bytes of rd_mpint() without the 0x00 sign byte. */
@@ -108,5 +112,57 @@ int keys_read_key_text(struct bstr *s, struct burrow_key **out);
 /* Skips an option list (sshd(8) AUTHORIZED_KEYS FILE FORMAT) at the start of *s, honouring
  * quotes and \" escapes; BURROW_E_PARSE on an unterminated quote. Does not check names. */
 int keys_skip_options(struct bstr *s);
+
+/*
+ * known_hosts lines (known_hosts.c), shared with the editing of known_hosts_edit.c.
+ */
+/* Splits a line into marker, host field and the rest (from the blank after the host field);
+ * false for a blank, comment or malformed line, or one without a key part. */
+bool known_hosts_split(struct bstr line, enum burrow_known_hosts_marker *marker, struct bstr *hosts,
+		       struct bstr *rest);
+/* 1 when a host field (a pattern list, or one hashed |1|salt|hash entry) names `host`, 0 when
+ * not (also when a negated pattern matches); negative on an internal error. */
+int known_hosts_host_match(struct bstr host, struct bstr field);
+
+/*
+ * Private key files (keyfile_openssh.c, keyfile_pem.c; keyfiles engineer).
+ */
+/* openssh-key-v1 with a chosen cipher (NULL: aes256-ctr; ignored without passphrase), as
+ * ssh-keygen -Z. BURROW_E_UNSUPPORTED for a cipher we lack. */
+int keyfile_openssh_format(const struct burrow_key *key, const char *comment, const char *passphrase,
+			   unsigned rounds, const char *cipher_name, char **out);
+/* True when text starts (after blank lines) with a PEM armour line keyfile_pem.c reads. */
+bool keyfile_pem_recognised(const char *text, size_t len);
+int keyfile_pem_parse_private(const char *text, size_t len, const char *passphrase, struct burrow_key **out,
+			      char **comment_out);
+/* The public half of a PEM private key; BURROW_E_PASSPHRASE when it is encrypted. */
+int keyfile_pem_parse_public(const char *text, size_t len, struct burrow_key **out);
+/* Public keys in other formats (keyfile_convert.c dispatches by format). */
+int keyfile_pem_export_public(const struct burrow_key *key, enum burrow_key_format format, char **out);
+int keyfile_pem_import_public(const char *text, size_t len, enum burrow_key_format format, struct burrow_key **out);
+int keyfile_rfc4716_export(const struct burrow_key *key, const char *comment, char **out);
+int keyfile_rfc4716_import(const char *text, size_t len, struct burrow_key **out);
+
+/*
+ * OpenSSH certificates (cert.c, PROTOCOL.certkeys). A certificate is a key object of the plain
+ * type (ops) with `cert` set: the key data is the certified key's, the blob and the type and
+ * signature algorithm names are the -cert-v01@openssh.com ones.
+ */
+/* True when name is a certificate type we implement ("ssh-ed25519-cert-v01@openssh.com"). */
+bool cert_type_name_known(struct bstr name);
+/* A certificate blob whose type name is `name` (cert_type_name_known): parsed strictly, the
+ * CA's signature verified (BURROW_E_SIGNATURE when it does not). */
+int cert_key_from_blob(const uint8_t *blob, size_t len, struct bstr name, struct burrow_key **out);
+void cert_free(struct key_cert *cert);
+const uint8_t *cert_blob(const struct key_cert *cert, size_t *len);
+bool cert_equal(const struct key_cert *a, const struct key_cert *b);
+const char *cert_type_name(const struct burrow_key *key);   /* of a certificate key */
+const char *cert_type_short(const struct burrow_key *key);  /* "ED25519-CERT" */
+const char *const *cert_sig_algs(const struct burrow_key *key);
+/* The algorithm inside a certificate key's signature blobs: "rsa-sha2-512" for
+ * "rsa-sha2-512-cert-v01@openssh.com"; NULL for a name that is not a certificate algorithm. */
+const char *cert_sig_alg_plain(const char *cert_alg);
+/* The blob of the certified key without the certificate (what fingerprints hash, as OpenSSH). */
+int keys_plain_blob(const struct burrow_key *key, uint8_t **blob, size_t *len);
 
 #endif

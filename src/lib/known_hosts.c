@@ -20,8 +20,6 @@
 #define KNOWN_HOSTS_SHA1_LEN 20
 #define SSH_DEFAULT_PORT 22
 
-enum known_hosts_marker { MARKER_NONE, MARKER_REVOKED, MARKER_CERT_AUTHORITY };
-
 /* OpenSSH match_pattern_list: 1 on a positive match, -1 when a negated pattern matches, else 0. */
 static int pattern_list_match(struct bstr host, struct bstr list)
 {
@@ -72,8 +70,7 @@ out:
 	return err;
 }
 
-/* 1 when the line's host field names `host`, 0 when not; negative on an internal error. */
-static int known_hosts_host_match(struct bstr host, struct bstr field)
+int known_hosts_host_match(struct bstr host, struct bstr field)
 {
 	if (field.len >= 3 && memcmp(field.p, KNOWN_HOSTS_HASH_MAGIC, 3) == 0) {
 		bool match;
@@ -83,20 +80,19 @@ static int known_hosts_host_match(struct bstr host, struct bstr field)
 	return pattern_list_match(host, field) == 1;
 }
 
-/* Splits a line into marker, host field and the rest; false for blank, comment, malformed. */
-static bool known_hosts_split(struct bstr line, enum known_hosts_marker *marker, struct bstr *hosts,
-			      struct bstr *rest)
+bool known_hosts_split(struct bstr line, enum burrow_known_hosts_marker *marker, struct bstr *hosts,
+		       struct bstr *rest)
 {
 	struct bstr s = keys_skip_blanks(line);
 	if (s.len == 0 || s.p[0] == '#')
 		return false;
 	struct bstr tok = keys_token(s);
-	*marker = MARKER_NONE;
+	*marker = BURROW_KH_MARKER_NONE;
 	if (tok.p[0] == '@') {
 		if (bstr_eq(tok, "@revoked"))
-			*marker = MARKER_REVOKED;
+			*marker = BURROW_KH_MARKER_REVOKED;
 		else if (bstr_eq(tok, "@cert-authority"))
-			*marker = MARKER_CERT_AUTHORITY;
+			*marker = BURROW_KH_MARKER_CA;
 		else
 			return false;
 		s = keys_skip_blanks(bstr_from(s.p + tok.len, s.len - tok.len));
@@ -107,6 +103,29 @@ static bool known_hosts_split(struct bstr line, enum known_hosts_marker *marker,
 	*hosts = tok;
 	*rest = bstr_from(s.p + tok.len, s.len - tok.len);
 	return rest->len > 0; /* a blank must separate hosts and key */
+}
+
+/* The same key material, whatever the certificates: a CA or certified key against a line's key. */
+static bool known_hosts_same_key(const struct burrow_key *a, const struct burrow_key *b)
+{
+	return a && b && a->ops == b->ops && a->ops->equal_public(a, b);
+}
+
+/*
+ * A host certificate against one line for this host (ssh(1) check_host_key): an @cert-authority
+ * line with its CA vouches for it; an @revoked line with its CA or its own key revokes it. Other
+ * lines say nothing: only the caller's retry with the plain key reads them.
+ */
+static void known_hosts_cert_line(const struct burrow_key *cert, const struct burrow_key *found,
+				  enum burrow_known_hosts_marker marker, int n, int *ok_line, int *revoked_line)
+{
+	bool is_ca = known_hosts_same_key(found, burrow_cert_signature_key(cert));
+	if (marker == BURROW_KH_MARKER_REVOKED) {
+		if ((is_ca || known_hosts_same_key(found, cert)) && !*revoked_line)
+			*revoked_line = n;
+	} else if (marker == BURROW_KH_MARKER_CA && is_ca && !*ok_line) {
+		*ok_line = n;
+	}
 }
 
 static char *lowercase_dup(const char *s)
@@ -134,11 +153,11 @@ int burrow_known_hosts_check(const char *text, size_t len, const char *host, con
 	size_t pos = 0;
 	while (keys_next_line(all, &pos, &line)) {
 		n++;
-		enum known_hosts_marker marker;
+		enum burrow_known_hosts_marker marker;
 		if (!known_hosts_split(line, &marker, &hosts, &rest))
 			continue;
-		if (marker == MARKER_CERT_AUTHORITY)
-			continue; /* host certificates are not supported yet */
+		if (marker == BURROW_KH_MARKER_CA && !key->cert)
+			continue; /* a CA line vouches for certificates, not for plain keys */
 		int m = known_hosts_host_match(h, hosts);
 		if (m < 0) {
 			err = m;
@@ -154,10 +173,15 @@ int burrow_known_hosts_check(const char *text, size_t len, const char *host, con
 		}
 		if (kerr)
 			continue; /* malformed, or a key type we cannot read: cannot conflict with ours */
+		if (key->cert) {
+			known_hosts_cert_line(key, found, marker, n, &ok_line, &revoked_line);
+			burrow_key_free(found);
+			continue;
+		}
 		bool same_type = found->ops == key->ops;
 		bool equal = burrow_key_equal_public(found, key);
 		burrow_key_free(found);
-		if (marker == MARKER_REVOKED) {
+		if (marker == BURROW_KH_MARKER_REVOKED) {
 			if (equal && !revoked_line)
 				revoked_line = n;
 		} else if (equal) {

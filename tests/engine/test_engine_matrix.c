@@ -67,6 +67,17 @@ static void run_one(const char *kex, const struct host_alg *host, struct burrow_
 	pair_free(&p);
 }
 
+/* A host certificate of `key` (OpenSSH PROTOCOL.certkeys), attached to its private key. */
+static struct burrow_key *host_cert_of(const struct burrow_key *key, const struct burrow_key *ca)
+{
+	struct burrow_cert_spec spec = { .type = BURROW_CERT_HOST, .valid_before = BURROW_CERT_FOREVER };
+	struct burrow_key *cert, *signer;
+	assert_int_equal(burrow_cert_sign(key, ca, &spec, &cert), 0);
+	assert_int_equal(burrow_key_cert_attach(key, cert, &signer), 0);
+	burrow_key_free(cert);
+	return signer;
+}
+
 static void test_every_kex_with_every_host_key_algorithm(void **state)
 {
 	(void)state;
@@ -77,9 +88,19 @@ static void test_every_kex_with_every_host_key_algorithm(void **state)
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ECDSA, 521, &p521), 0);
 	assert_int_equal(burrow_key_generate(BURROW_KEY_RSA, 2048, &rsa), 0);
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &user_key), 0);
+	struct burrow_key *ed25519_cert = host_cert_of(ed25519, p256), *p256_cert = host_cert_of(p256, ed25519);
+	struct burrow_key *p384_cert = host_cert_of(p384, ed25519), *p521_cert = host_cert_of(p521, ed25519);
+	struct burrow_key *rsa_cert = host_cert_of(rsa, ed25519);
 	const struct host_alg hosts[] = {
 		{ "ssh-ed25519", ed25519 }, { "ecdsa-sha2-nistp256", p256 }, { "ecdsa-sha2-nistp384", p384 },
 		{ "ecdsa-sha2-nistp521", p521 }, { "rsa-sha2-512", rsa }, { "rsa-sha2-256", rsa }, { "ssh-rsa", rsa },
+		{ "ssh-ed25519-cert-v01@openssh.com", ed25519_cert },
+		{ "ecdsa-sha2-nistp256-cert-v01@openssh.com", p256_cert },
+		{ "ecdsa-sha2-nistp384-cert-v01@openssh.com", p384_cert },
+		{ "ecdsa-sha2-nistp521-cert-v01@openssh.com", p521_cert },
+		{ "rsa-sha2-512-cert-v01@openssh.com", rsa_cert },
+		{ "rsa-sha2-256-cert-v01@openssh.com", rsa_cert },
+		{ "ssh-rsa-cert-v01@openssh.com", rsa_cert },
 	};
 	struct name_list kex, ciphers, macs, host_names;
 	split(burrow_algorithms_supported(BURROW_ALGO_KEX), &kex);
@@ -105,6 +126,11 @@ static void test_every_kex_with_every_host_key_algorithm(void **state)
 	burrow_key_free(p521);
 	burrow_key_free(rsa);
 	burrow_key_free(user_key);
+	burrow_key_free(ed25519_cert);
+	burrow_key_free(p256_cert);
+	burrow_key_free(p384_cert);
+	burrow_key_free(p521_cert);
+	burrow_key_free(rsa_cert);
 }
 
 /* A client that speaks only methods the server's defaults leave out is refused, with both lists. */

@@ -67,7 +67,8 @@ kex_count() { grep -c 'debug1: kex: algorithm: ' "$1"; }
 OUR_CIPHERS=$(burrow_query cipher)
 OUR_MACS=$(burrow_query mac)
 OUR_KEYS=$(burrow_query key)
-OUR_HOSTKEY_ALGS=$(burrow_query HostKeyAlgorithms)
+# Certificate algorithms need a CA-signed host key: tests/interop/certs_openssh.sh covers them.
+OUR_HOSTKEY_ALGS=$(burrow_query HostKeyAlgorithms | tr ' ' '\n' | grep -v -- '-cert-v01@' | tr '\n' ' ' | sed 's/ *$//')
 CIPHERS=$(common "$OUR_CIPHERS" "$("$SSH_BIN" -Q cipher | tr '\n' ' ')")
 MACS=$(common "$OUR_MACS" "$("$SSH_BIN" -Q mac | tr '\n' ' ')")
 HOSTKEY_ALGS=$(common "$OUR_HOSTKEY_ALGS" "$("$SSH_BIN" -Q key-sig | tr '\n' ' ')")
@@ -287,7 +288,7 @@ start_burrowd "$T/host_ed25519" "$T/authorized_keys" -o PubkeyAcceptedAlgorithms
 	{ fail algorithm_matrix_burrowd "$START_ERROR"; finish; }
 timeout "$CASE_TIMEOUT" "${SSH[@]}" -p "$BURROWD_PORT" 127.0.0.1 true </dev/null >/dev/null 2>"$T/err"
 rc=$?
-if [ "$rc" -eq 255 ] && grep -q 'Permission denied (publickey)' "$T/err"; then
+if [ "$rc" -eq 255 ] && grep -q 'Permission denied (publickey' "$T/err"; then
 	pass burrowd_pubkeyacceptedalgorithms_refuses
 else
 	fail burrowd_pubkeyacceptedalgorithms_refuses "ssh exit $rc: $(grep -v '^debug' "$T/err" | tail -n 1)"

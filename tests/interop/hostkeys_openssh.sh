@@ -212,8 +212,8 @@ fi
 
 # ---- paramiko -> burrowd (RSA host key) ----
 
-if [ ! -x "$PY" ] || ! "$PY" -c 'import paramiko' >/dev/null 2>&1; then
-	skip_all "$PY cannot import paramiko (python3-paramiko)" "${PARAMIKO_CASES[@]}"
+if ! paramiko_usable "$PY"; then
+	skip_all "$PARAMIKO_SKIP" "${PARAMIKO_CASES[@]}"
 elif ! start_burrowd "$T/host_rsa" "$T/authorized_keys"; then
 	fail_all "$START_ERROR" "${PARAMIKO_CASES[@]}"
 else

@@ -20,6 +20,15 @@
 #   sha_of FILE | sha_stdin the sha256 hex digest
 #   gen_key_type FILE TYPE [BITS]   a key pair of another type (ed25519, ecdsa, rsa)
 #   start_sshd_with SSHD HOSTKEY AUTHKEYS [CONFIG-LINE...]   start_sshd with another sshd binary
+#   start_sshd_root NAME [CONFIG-LINE...]  (as root) /usr/sbin/sshd checking passwords of any
+#                           account, keys in ~/.ssh/authorized_keys; sets PORT_<NAME>
+#   make_account PREFIX CASE...   (as root) a throwaway account: sets U, PASSWORD, UHOME; removed
+#                           with userdel -r at exit, also on failure; if it cannot be made, FAIL
+#                           lines for every CASE and finish
+#   write_askpass [BODY]    sets ASKPASS, a script appending each prompt to $T/prompts, then
+#                           running BODY (shell; default: type the contents of $T/answer)
+#   paramiko_usable [PY]    true if PY (default /usr/bin/python3) imports paramiko; else
+#                           PARAMIKO_SKIP
 #   openssh10_usable        true if OpenSSH 10 is unpacked (fetching it if needed); sets
 #                           SSH10, SSHD10, SSHD10_LINES (config lines it needs); else OPENSSH10_SKIP
 #   burrow_query WHAT       `burrow -Q WHAT` as one line, names separated by spaces
@@ -50,6 +59,7 @@ export LC_ALL=C
 
 _OUR_PIDS=()
 _OUR_LOGS=()
+_OUR_ACCOUNTS=()
 _FAILS=0
 _USED_PORTS=" "
 # Not taken from the environment: a script sets it (algorithm_matrix.sh, for another peer).
@@ -203,18 +213,97 @@ start_sshd_with() {
 		echo "MaxStartups 64"
 		for line in "$@"; do echo "$line"; done
 	} >"$cfg"
+	_run_sshd "$sshd_bin" "$cfg" "$SSHD_LOG" "$SSHD_PORT" || return 1
+	SSHD_PID=$_SSHD_PID
+}
+
+# _run_sshd SSHD CONFIG LOG PORT: starts it in the foreground mode, logging into LOG, and waits
+# until it listens on PORT; sets _SSHD_PID, or START_ERROR and returns 1.
+_run_sshd() {
+	local sshd_bin=$1 cfg=$2 log=$3 port=$4
 	if [ "$(id -u)" = 0 ]; then
 		# sshd's privilege-separation chroot; the Debian package normally creates it at boot.
 		mkdir -p /run/sshd && chmod 755 /run/sshd
 	fi
-	"$sshd_bin" -D -e -f "$cfg" </dev/null >"$SSHD_LOG" 2>&1 &
-	SSHD_PID=$!
-	_OUR_PIDS+=("$SSHD_PID")
-	_OUR_LOGS+=("$SSHD_LOG")
-	if ! wait_port "$SSHD_PORT" "$SSHD_PID" 10; then
-		START_ERROR="sshd did not listen on port $SSHD_PORT: $(tail_text "$SSHD_LOG")"
+	"$sshd_bin" -D -e -f "$cfg" </dev/null >"$log" 2>&1 &
+	_SSHD_PID=$!
+	_OUR_PIDS+=("$_SSHD_PID")
+	_OUR_LOGS+=("$log")
+	if ! wait_port "$port" "$_SSHD_PID" 10; then
+		START_ERROR="sshd did not listen on port $port: $(tail_text "$log")"
 		return 1
 	fi
+}
+
+# start_sshd_root NAME [CONFIG-LINE...]: OpenSSH's sshd run as root, so it can check the
+# passwords of any account, with exactly these authentication settings (the lines given come
+# first: sshd takes the first value of a keyword); keys in ~/.ssh/authorized_keys. Sets
+# PORT_<NAME>.
+start_sshd_root() {
+	local name=$1 port cfg log line
+	shift
+	port=$(pick_port) || return 1
+	cfg="$T/sshd_config.$name"
+	log="$T/sshd.$name.log"
+	{
+		for line in "$@"; do echo "$line"; done
+		echo "Port $port"
+		echo "ListenAddress 127.0.0.1"
+		echo "PidFile none"
+		echo "StrictModes no"
+		echo "UseDNS no"
+		echo "LogLevel VERBOSE"
+		echo "MaxStartups 64"
+		echo "AuthorizedKeysFile .ssh/authorized_keys"
+	} >"$cfg"
+	_run_sshd /usr/sbin/sshd "$cfg" "$log" "$port" || {
+		START_ERROR="sshd ($name): $START_ERROR"
+		return 1
+	}
+	printf -v "PORT_$name" '%s' "$port"
+}
+
+# make_account PREFIX CASE...: a throwaway local account (root only) named PREFIX and our PID,
+# with a random password; _cleanup removes it (userdel -r) at exit, also on failure.
+make_account() {
+	local prefix=$1
+	shift
+	U="$prefix$$"
+	U=${U:0:30}
+	PASSWORD="Pw-$RANDOM$RANDOM-ok"
+	_OUR_ACCOUNTS+=("$U")
+	if ! useradd -m -s /bin/sh "$U" >"$T/useradd.err" 2>&1 ||
+		! echo "$U:$PASSWORD" | chpasswd >>"$T/useradd.err" 2>&1; then
+		fail_all "cannot create the account $U: $(tail_text "$T/useradd.err")" "$@"
+		finish
+	fi
+	UHOME=$(getent passwd "$U" | cut -d: -f6)
+}
+
+# write_askpass [BODY]: $T/askpass, for SSH_ASKPASS: records each prompt it is shown (one a
+# line in $T/prompts), then runs BODY, which prints the answer (default: $T/answer's contents).
+write_askpass() {
+	local body=${1:-"cat \"$T/answer\""}
+	ASKPASS="$T/askpass"
+	{
+		echo '#!/bin/sh'
+		echo "printf '%s\\n' \"\$1\" >>\"$T/prompts\""
+		echo "$body"
+	} >"$ASKPASS"
+	chmod 755 "$ASKPASS"
+}
+
+# paramiko_usable [PY]: true if PY (default /usr/bin/python3) can import paramiko; else sets
+# $PARAMIKO_SKIP to the reason.
+paramiko_usable() {
+	local py=${1:-/usr/bin/python3}
+	PARAMIKO_SKIP=""
+	if [ ! -x "$py" ]; then
+		PARAMIKO_SKIP="$py not installed (python3)"
+	elif ! "$py" -c 'import paramiko' >/dev/null 2>&1; then
+		PARAMIKO_SKIP="$py cannot import paramiko (python3-paramiko)"
+	fi
+	[ -z "$PARAMIKO_SKIP" ]
 }
 
 # gen_key_type FILE TYPE [BITS]: a key pair of TYPE (ed25519, ecdsa, rsa) with ssh-keygen.
@@ -266,9 +355,12 @@ check_log() {
 }
 
 _cleanup() {
-	local pid
+	local pid account
 	for pid in "${_OUR_PIDS[@]}"; do
 		stop_pid "$pid"
+	done
+	for account in "${_OUR_ACCOUNTS[@]}"; do
+		userdel -r "$account" >/dev/null 2>&1
 	done
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "interop: kept $T" >&2

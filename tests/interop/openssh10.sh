@@ -47,7 +47,6 @@ start_burrowd "$T/host" "$T/authorized_keys" -o "KexAlgorithms=$(echo "$OUR_KEX"
 THEIRS=""
 for k in $KEX; do in_list "$k" "$THEIR_KEX" && THEIRS="$THEIRS,$k"; done
 SSHD_UP=0
-if [ "$(id -u)" = 0 ]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
 if start_sshd_with "$SSHD10" "$T/host" "$T/authorized_keys" "${SSHD10_LINES[@]}" "KexAlgorithms ${THEIRS#,}"; then
 	SSHD_UP=1
 else

@@ -9,12 +9,8 @@ MIB=${PARAMIKO_MIB:-8}
 PY=/usr/bin/python3
 cases=(paramiko_host_key_matches paramiko_exec "paramiko_${MIB}MiB_roundtrip")
 
-if [ ! -x "$PY" ]; then
-	skip_all "$PY not installed (python3)" "${cases[@]}"
-	finish
-fi
-if ! "$PY" -c 'import paramiko' >/dev/null 2>&1; then
-	skip_all "$PY cannot import paramiko (python3-paramiko)" "${cases[@]}"
+if ! paramiko_usable "$PY"; then
+	skip_all "$PARAMIKO_SKIP" "${cases[@]}"
 	finish
 fi
 if ! need_cmd ssh-keygen timeout; then

@@ -141,7 +141,7 @@ static void test_fixture_private_key_signs_for_its_public_line(void **state)
 	free(pub_text);
 }
 
-static void test_encrypted_fixture_needs_passphrase_and_is_not_decrypted_yet(void **state)
+static void test_encrypted_fixture_needs_its_passphrase(void **state)
 {
 	size_t len;
 	char *text = fixture_text("ed25519_encrypted_fixture", &len);
@@ -151,9 +151,15 @@ static void test_encrypted_fixture_needs_passphrase_and_is_not_decrypted_yet(voi
 	assert_null(key);
 	assert_null(comment);
 	assert_int_equal(burrow_key_parse_private(text, len, "", &key, &comment), BURROW_E_PASSPHRASE);
-	/* bcrypt-pbkdf + aes256-ctr decryption is not implemented yet */
-	assert_int_equal(burrow_key_parse_private(text, len, "burrow", &key, &comment), BURROW_E_UNSUPPORTED);
+	assert_int_equal(burrow_key_parse_private(text, len, "Burrow", &key, &comment), BURROW_E_PASSPHRASE);
 	assert_null(key);
+	/* bcrypt-pbkdf + aes256-ctr, as ssh-keygen wrote it */
+	assert_int_equal(burrow_key_parse_private(text, len, "burrow", &key, &comment), 0);
+	assert_true(burrow_key_has_private(key));
+	check_public_line(key, NULL, ENCRYPTED_PUBLIC);
+	assert_string_equal(comment, "encrypted@burrow");
+	free(comment);
+	burrow_key_free(key);
 	/* the public key is stored in the clear */
 	assert_int_equal(burrow_key_parse_private_public(text, len, &key), 0);
 	assert_false(burrow_key_has_private(key));
@@ -485,15 +491,20 @@ static void test_rejects_header_errors(void **state)
 	assert_int_equal(parse_spec(&s, NULL), BURROW_E_UNSUPPORTED);
 }
 
-static void test_encrypted_header_wants_passphrase_then_is_unsupported(void **state)
+/* bcrypt's options are string salt || uint32 rounds; anything else is malformed. Another kdf or
+ * cipher is valid but not ours. */
+static void test_encrypted_header_checks_kdf_and_cipher(void **state)
 {
 	struct keyfile_spec s = good_spec;
 	s.cipher = "aes256-ctr";
 	s.kdf = "bcrypt";
 	s.kdf_options = "0123456789abcdef0123";
-	assert_int_equal(parse_spec(&s, NULL), BURROW_E_PASSPHRASE);
-	assert_int_equal(parse_spec(&s, "pw"), BURROW_E_UNSUPPORTED);
+	assert_int_equal(parse_spec(&s, NULL), BURROW_E_PARSE);
+	assert_int_equal(parse_spec(&s, "pw"), BURROW_E_PARSE);
 	s.kdf = "scrypt";
+	assert_int_equal(parse_spec(&s, "pw"), BURROW_E_UNSUPPORTED);
+	s.kdf = "bcrypt";
+	s.cipher = "twofish256-cbc";
 	assert_int_equal(parse_spec(&s, "pw"), BURROW_E_UNSUPPORTED);
 }
 
@@ -554,7 +565,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parses_committed_ssh_keygen_fixture),
 		cmocka_unit_test(test_fixture_private_key_signs_for_its_public_line),
-		cmocka_unit_test(test_encrypted_fixture_needs_passphrase_and_is_not_decrypted_yet),
+		cmocka_unit_test(test_encrypted_fixture_needs_its_passphrase),
 		cmocka_unit_test(test_format_then_parse_round_trip),
 		cmocka_unit_test(test_format_uses_openssh_armour_and_70_columns),
 		cmocka_unit_test(test_format_refuses_a_public_only_key),
@@ -566,7 +577,7 @@ int main(void)
 		cmocka_unit_test(test_rejects_bad_padding),
 		cmocka_unit_test(test_rejects_mismatched_public_keys),
 		cmocka_unit_test(test_rejects_header_errors),
-		cmocka_unit_test(test_encrypted_header_wants_passphrase_then_is_unsupported),
+		cmocka_unit_test(test_encrypted_header_checks_kdf_and_cipher),
 		cmocka_unit_test(test_rejects_bad_armour_and_base64),
 		cmocka_unit_test(test_every_truncation_fails_cleanly),
 		cmocka_unit_test(test_rejects_null_arguments),

@@ -101,7 +101,7 @@ static char *new_passphrase(const struct keygen_opts *o)
 }
 
 /* Writes all of text to path, created with `mode` (and forced to it when the file existed). */
-static int write_file(const char *path, const char *text, mode_t mode, bool force_mode)
+int keygen_write_file(const char *path, const char *text, mode_t mode, bool force_mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -133,11 +133,11 @@ static void default_comment(char *out, size_t n)
 	snprintf(out, n, "%s@%s", keygen_user(), host);
 }
 
-static void print_saved_fingerprint(const struct burrow_key *key, const char *pub_file, const char *comment)
+static void print_saved_fingerprint(const struct keygen_opts *o, const struct burrow_key *key, const char *pub_file,
+				    const char *comment)
 {
 	char *fp, *art;
-	if (burrow_key_fingerprint_sha256(key, &fp) != 0 || burrow_key_fingerprint_randomart(key, &art) != 0)
-		keygen_fatal("sshkey_fingerprint failed");
+	keygen_fingerprint(o, key, &fp, &art);
 	printf("Your public key has been saved in %s\n", pub_file);
 	printf("The key fingerprint is:\n");
 	printf("%s %s\n", fp, comment);
@@ -171,12 +171,6 @@ int keygen_generate(struct keygen_opts *o)
 		exit(KEYGEN_EXIT_REFUSED);
 
 	char *passphrase = new_passphrase(o);
-	bool encrypt = *passphrase != 0;
-	keygen_free_secret(passphrase);
-	if (encrypt) {
-		keygen_log("Saving key \"%s\" failed: passphrase-protected keys are not supported yet", o->file);
-		exit(KEYGEN_EXIT_REFUSED);
-	}
 	char comment[2048];
 	if (o->comment)
 		snprintf(comment, sizeof(comment), "%s", o->comment);
@@ -184,11 +178,13 @@ int keygen_generate(struct keygen_opts *o)
 		default_comment(comment, sizeof(comment));
 
 	char *priv_text, *pub_line;
-	if ((err = burrow_key_format_private(key, comment, &priv_text)) != 0) {
+	err = keygen_format_private(o, key, comment, passphrase, &priv_text);
+	keygen_free_secret(passphrase);
+	if (err) {
 		keygen_log("Saving key \"%s\" failed: %s", o->file, keygen_load_error(err));
 		exit(KEYGEN_EXIT_REFUSED);
 	}
-	err = write_file(o->file, priv_text, 0600, true);
+	err = keygen_write_file(o->file, priv_text, 0600, true);
 	keygen_free_secret(priv_text);
 	if (err) {
 		keygen_log("Saving key \"%s\" failed: %s", o->file, strerror(err));
@@ -208,12 +204,12 @@ int keygen_generate(struct keygen_opts *o)
 		keygen_fatal("out of memory");
 	snprintf(pub_text, n, "%s %s\n", pub_line, comment);
 	free(pub_line);
-	if ((err = write_file(pub_file, pub_text, 0644, false)) != 0)
+	if ((err = keygen_write_file(pub_file, pub_text, 0644, false)) != 0)
 		keygen_fatal("Unable to save public key to %s: %s", pub_file, strerror(err));
 	free(pub_text);
 
 	if (!o->quiet)
-		print_saved_fingerprint(key, pub_file, comment);
+		print_saved_fingerprint(o, key, pub_file, comment);
 	burrow_key_free(key);
 	return KEYGEN_EXIT_OK;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "burrow/keys.h"
 
@@ -28,11 +29,53 @@ struct keygen_opts {
 	int verbose;                /* -v, repeatable */
 	bool print_public;          /* -y */
 	bool print_fingerprint;     /* -l */
+	/* keys at rest */
+	unsigned rounds;            /* -a: bcrypt_pbkdf rounds, 0 = 16 */
+	bool format_set;            /* -m given */
+	enum burrow_key_format format; /* -m: RFC4716 (the default for -e/-i), PKCS8, PEM */
+	bool md5;                   /* -E md5 */
+	bool change_passphrase;     /* -p */
+	bool export_key;            /* -e */
+	bool import_key;            /* -i */
+	/* known_hosts (-F, -R, -H) */
+	const char *find_host;      /* -F */
+	const char *remove_host;    /* -R */
+	bool hash_hosts;            /* -H */
 };
 
 int keygen_generate(struct keygen_opts *o);
+/* ---- keyfile.c: passphrases and formats ---- */
+int keygen_change_passphrase(struct keygen_opts *o);  /* -p */
+int keygen_export(struct keygen_opts *o);             /* -e */
+int keygen_import(struct keygen_opts *o);             /* -i */
+/* The private key file text for key as -m and -a ask (openssh-key-v1 unless -m PEM/PKCS8 for a
+ * type that has those); 0 or a BURROW_E_* code. */
+int keygen_format_private(const struct keygen_opts *o, const struct burrow_key *key, const char *comment,
+			  const char *passphrase, char **out);
+/* The fingerprint and randomart as -E asks; fatal on failure. */
+void keygen_fingerprint(const struct keygen_opts *o, const struct burrow_key *key, char **fp, char **art);
+/* ---- known_hosts.c: -F, -R, -H ---- */
+int keygen_known_hosts(struct keygen_opts *o);
 int keygen_print_public(struct keygen_opts *o);
 int keygen_print_fingerprint(struct keygen_opts *o);
+
+/* ---- show.c: loading keys ---- */
+/* sshkey_load_private(): 0, an errno value (> 0), or a BURROW_E_* code; -1 for bad permissions. */
+int keygen_load_private(const char *path, const char *passphrase, struct burrow_key **key, char **comment);
+/* ssh-keygen load_identity(): no passphrase first, then `given` or asks once; fatal on failure. */
+struct burrow_key *keygen_load_identity(const char *path, const char *given, char **comment);
+const char *keygen_load_error_text(int err); /* for keygen_load_private's codes */
+/* ---- generate.c ---- */
+/* Writes all of text to path, created with `mode` (and forced to it when the file existed). */
+int keygen_write_file(const char *path, const char *text, mode_t mode, bool force_mode);
+
+/* ---- cert.c: certificates (-s, -L) ---- */
+/* Takes a certificate flag (-h -I -L -n -O -s -V -z); false when c is not one. */
+bool keygen_cert_flag(int c, const char *arg);
+/* True when -s or -L was given: main() runs keygen_cert_main with the arguments after the flags
+ * (-s takes the public key files to sign). */
+bool keygen_cert_wanted(void);
+int keygen_cert_main(struct keygen_opts *o, int argc, char **argv);
 
 /* ---- io.c ---- */
 /* A message on stderr ending "\r\n", as OpenSSH's log.c writes them. */

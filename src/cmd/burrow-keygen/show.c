@@ -28,7 +28,7 @@ static bool private_key_perm_ok(const char *path)
 }
 
 /* sshkey_load_private(): 0, an errno value (> 0), or a BURROW_E_* code; -1 for bad permissions. */
-static int load_private(const char *path, const char *passphrase, struct burrow_key **key, char **comment)
+int keygen_load_private(const char *path, const char *passphrase, struct burrow_key **key, char **comment)
 {
 	*key = NULL;
 	*comment = NULL;
@@ -46,33 +46,31 @@ static int load_private(const char *path, const char *passphrase, struct burrow_
 	return err;
 }
 
-static const char *load_error_text(int err, bool encrypted)
+const char *keygen_load_error_text(int err)
 {
 	if (err > 0)
 		return strerror(err);
 	if (err == -1)
 		return "bad permissions";
-	if (err == BURROW_E_UNSUPPORTED && encrypted)
-		return "decrypting passphrase-protected keys is not supported yet";
 	return keygen_load_error(err);
 }
 
 /* ssh-keygen load_identity(): tries no passphrase first, then -P or asks once. */
-static struct burrow_key *load_identity(const char *path, const char *given, char **comment)
+struct burrow_key *keygen_load_identity(const char *path, const char *given, char **comment)
 {
 	struct burrow_key *key;
-	int err = load_private(path, "", &key, comment);
+	int err = keygen_load_private(path, "", &key, comment);
 	if (err == 0)
 		return key;
 	if (err != BURROW_E_PASSPHRASE)
-		keygen_fatal("Load key \"%s\": %s", path, load_error_text(err, false));
+		keygen_fatal("Load key \"%s\": %s", path, keygen_load_error_text(err));
 	char *pass = given ? strdup(given) : keygen_read_passphrase("Enter passphrase: ");
 	if (!pass)
 		keygen_fatal("out of memory");
-	err = load_private(path, pass, &key, comment);
+	err = keygen_load_private(path, pass, &key, comment);
 	keygen_free_secret(pass);
 	if (err)
-		keygen_fatal("Load key \"%s\": %s", path, load_error_text(err, true));
+		keygen_fatal("Load key \"%s\": %s", path, keygen_load_error_text(err));
 	return key;
 }
 
@@ -84,7 +82,7 @@ int keygen_print_public(struct keygen_opts *o)
 	if (stat(o->file, &st) == -1)
 		keygen_fatal("%s: %s", o->file, strerror(errno));
 	char *comment, *line;
-	struct burrow_key *key = load_identity(o->file, o->passphrase, &comment);
+	struct burrow_key *key = keygen_load_identity(o->file, o->passphrase, &comment);
 	int err = burrow_key_format_public_line(key, comment, &line);
 	if (err)
 		keygen_fatal("sshkey_write failed: %s", keygen_load_error(err));
@@ -104,14 +102,13 @@ static bool line_contains(const char *line, size_t n, const char *needle)
 	return false;
 }
 
-static void fingerprint_one_key(const struct burrow_key *key, const char *comment, int verbose)
+static void fingerprint_one_key(const struct keygen_opts *o, const struct burrow_key *key, const char *comment)
 {
 	char *fp, *art;
-	if (burrow_key_fingerprint_sha256(key, &fp) != 0 || burrow_key_fingerprint_randomart(key, &art) != 0)
-		keygen_fatal("fingerprint_one_key: sshkey_fingerprint failed");
+	keygen_fingerprint(o, key, &fp, &art);
 	printf("%d %s %s (%s)\n", burrow_key_bits(key), fp, comment ? comment : "no comment",
 	       burrow_key_type_short(key));
-	if (verbose > 0)
+	if (o->verbose > 0)
 		printf("%s\n", art);
 	free(fp);
 	free(art);
@@ -158,7 +155,7 @@ static int try_load_public(const char *path, struct burrow_key **key, char **com
 
 /* ssh-keygen fingerprint_private(): the .pub's key and comment when there is one; else the key
  * stored in the clear in the private file and, when readable without passphrase, its comment. */
-static void fingerprint_private(const char *path, int verbose)
+static void fingerprint_private(const struct keygen_opts *o, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == -1)
@@ -179,11 +176,11 @@ static void fingerprint_private(const char *path, int verbose)
 	}
 	if (!pub || !comment || !*comment) {
 		free(comment);
-		load_private(path, NULL, &priv, &comment);
+		keygen_load_private(path, NULL, &priv, &comment);
 	}
 	if (!pub && !priv)
 		keygen_fatal("%s is not a key file.", path);
-	fingerprint_one_key(pub ? pub : priv, comment, verbose);
+	fingerprint_one_key(o, pub ? pub : priv, comment);
 	free(comment);
 	burrow_key_free(pub);
 	burrow_key_free(priv);
@@ -211,7 +208,7 @@ int keygen_print_fingerprint(struct keygen_opts *o)
 		/* A private key is recognised by its first line; stdin is read as public keys only. */
 		if (lnum == 1 && !from_stdin && line_contains(line, n, "PRIVATE KEY")) {
 			keygen_free_text(text, len);
-			fingerprint_private(path, o->verbose);
+			fingerprint_private(o, path);
 			return KEYGEN_EXIT_OK;
 		}
 		struct burrow_key *key;
@@ -219,7 +216,7 @@ int keygen_print_fingerprint(struct keygen_opts *o)
 		err = burrow_key_parse_any_line(line, n, &key, &comment);
 		if (err)
 			continue; /* blank, comment, or not a key line */
-		fingerprint_one_key(key, comment, o->verbose);
+		fingerprint_one_key(o, key, comment);
 		free(comment);
 		burrow_key_free(key);
 		found = true; /* one good key in the file is enough */

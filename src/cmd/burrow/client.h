@@ -19,6 +19,13 @@ enum strict_hostkey {
 	STRICT_ACCEPT_NEW,
 };
 
+enum update_hostkeys {
+	UPDATE_HOSTKEYS_UNSET = -1,
+	UPDATE_HOSTKEYS_NO = 0,
+	UPDATE_HOSTKEYS_YES,
+	UPDATE_HOSTKEYS_ASK,
+};
+
 /* A growable list of malloc'd strings. */
 struct strlist {
 	char **items;
@@ -56,6 +63,22 @@ struct client_options {
 	int connect_timeout;     /* seconds; -1 unset, 0 none */
 	char *ignore_unknown;    /* IgnoreUnknown pattern list */
 	bool stdin_null;         /* -n */
+	/* Agent (agent_identity.c, agent_forward.c): IdentityAgent ("none", "SSH_AUTH_SOCK", a
+	 * path; NULL unset) and ForwardAgent / -A / -a ("yes", "no" or a socket path; NULL unset). */
+	char *identity_agent;
+	char *forward_agent;
+	int identities_only;     /* IdentitiesOnly; -1 unset */
+	/* Authentication (auth.c) and UpdateHostKeys (hostkeys_learn.c); -1 / NULL unset. */
+	char *preferred_authentications; /* PreferredAuthentications */
+	int pubkey_authentication;       /* PubkeyAuthentication ("unbound", "host-bound" = yes) */
+	int password_authentication;     /* PasswordAuthentication */
+	int kbd_interactive_authentication; /* KbdInteractiveAuthentication, ChallengeResponse... */
+	char *kbd_interactive_devices;   /* KbdInteractiveDevices: the submethods sent */
+	int number_of_password_prompts;  /* NumberOfPasswordPrompts */
+	int update_hostkeys;             /* UpdateHostKeys: enum update_hostkeys */
+	/* Certificates (certfile.c) and hostkey.c's new known_hosts lines. */
+	struct strlist certificate_files; /* CertificateFile, accumulating */
+	int hash_known_hosts;             /* HashKnownHosts; -1 unset (no) */
 };
 
 void options_init(struct client_options *o);
@@ -86,14 +109,81 @@ struct identity {
 	struct burrow_key *key; /* with the private half */
 	char *fingerprint;
 	bool explicit; /* from -i / IdentityFile, not ssh's default list */
+	/* An encrypted key file: `key` holds only the public half until identity_unlock asks for
+	 * the passphrase (as ssh, only when the key is about to sign). */
+	bool locked;
+	/* The key lives in the agent (key is public only): identity_sign asks it. agent_fd is the
+	 * agent connection shared by all such identities (agent_identity.c owns it). */
+	bool from_agent;
+	int agent_fd;
 };
 /* Loads the usable identities in order; missing or unusable files are skipped with a message. */
 int identities_load(const struct client_options *o, struct identity **out, size_t *count);
 void identities_free(struct identity *ids, size_t count);
+/* Loads a locked identity's private half, asking "Enter passphrase for key '%s': " (terminal or
+ * SSH_ASKPASS, NumberOfPasswordPrompts tries; never in BatchMode). 0 when id can sign (also for
+ * agent and unencrypted identities), -1 when not: skip the key. Call it before signing. */
+int identity_unlock(struct identity *id, const struct client_options *o);
+/* Puts the agent's keys (IdentityAgent, else $SSH_AUTH_SOCK) in front of *ids, in OpenSSH's
+ * order: agent keys first, except that with IdentitiesOnly only those matching an identity file
+ * are kept; an identity file whose key the agent holds is then tried once, through the agent.
+ * No agent is not an error. 0, or -1 on allocation failure. */
+int identities_add_agent(const struct client_options *o, struct identity **ids, size_t *count);
+/* A signature blob (as burrow_key_sign makes) by id's key with signature algorithm alg: through
+ * the agent for from_agent identities, else with the private key. 0 or -1. */
+int identity_sign(struct identity *id, const char *alg, const uint8_t *data, size_t len, uint8_t **sig,
+		  size_t *sig_len);
+/* After the first key exchange: tells the agent (when one is in use) which server and session
+ * its signatures are for (session-bind@openssh.com). Agents that do not know it are fine. */
+void identity_agent_session_bind(struct burrow_conn *conn);
+/* The same on another agent connection, e.g. a forwarded one (forwarding true). 0 bound. */
+int agent_session_bind_fd(int fd, struct burrow_conn *conn, bool forwarding);
+/* The agent socket IdentityAgent names, NULL for none ($SSH_AUTH_SOCK when unset). */
+const char *identity_agent_path(const struct client_options *o);
+
+/* ---- certificates (certfile.c) ---- */
+/* After each identity file's key, the certificates for it: the identity's "-cert.pub" file and
+ * every CertificateFile that certifies that key, as ssh tries them (the plain key first). A
+ * certificate of an encrypted key is a locked identity too. 0, or -1 on allocation failure. */
+int certfile_add_identities(const struct client_options *o, struct identity **ids, size_t *count);
+/* identity_unlock of a certificate identity: *key (the unlocked private key) becomes that key
+ * with `cert` attached. 0, or -1 (logged, *key freed) when the certificate is not for it. */
+int certfile_attach_unlocked(const struct burrow_key *cert, struct burrow_key **key);
 
 /* ---- host key verification ---- */
 /* Decides whether to trust the server's host key; prints ssh's warnings. true = go on. */
 bool hostkey_verify(const struct client_options *o, const char *peer_ip, const struct burrow_key *key);
+
+/* ---- user authentication (auth.c) ---- */
+struct client_auth;
+/* Loads the identities (files, then the agent's in front: identities_add_agent). -1 on ENOMEM. */
+int client_auth_new(const struct client_options *o, struct burrow_conn *conn, struct client_auth **out);
+void client_auth_free(struct client_auth *a);
+/* The host key was accepted although known_hosts disagrees: no password or keyboard-interactive
+ * (ssh: "... disabled to avoid man-in-the-middle attacks"). */
+void client_auth_distrust_host(struct client_auth *a);
+/* After the first key exchange: the "none" request that asks the server for its methods. */
+int client_auth_start(struct client_auth *a);
+/* AUTH_FAILURE (the next attempt), AUTH_KBDINT_PROMPT, AUTH_SIGN; other events are ignored.
+ * -1: authentication is over without success, ssh's message printed (exit 255). */
+int client_auth_event(struct client_auth *a, const struct burrow_event *ev);
+/* The method of the attempt in flight ("none", "publickey", ...): AUTH_SUCCESS names it. */
+const char *client_auth_method(const struct client_auth *a);
+
+/* ---- UpdateHostKeys: learning the server's other host keys (hostkeys_learn.c) ---- */
+struct hostkeys_learn;
+int hostkeys_learn_new(const struct client_options *o, struct burrow_conn *conn, struct hostkeys_learn **out);
+void hostkeys_learn_free(struct hostkeys_learn *hl);
+/* Before hostkey_verify: what known_hosts says about the server's key (it may be recorded next). */
+void hostkeys_learn_host_key(struct hostkeys_learn *hl, const struct burrow_key *key);
+/* After hostkey_verify accepted it: whether keys may be learned (UpdateHostKeys' rules: only from a
+ * key the user's known_hosts or the user vouched for). false when it was accepted although
+ * known_hosts disagrees (StrictHostKeyChecking=no on a changed or revoked key): see
+ * client_auth_distrust_host. */
+bool hostkeys_learn_host_verified(struct hostkeys_learn *hl);
+/* BURROW_EV_HOSTKEYS (asks the server to prove the new keys) and BURROW_EV_HOSTKEYS_PROVEN
+ * (rewrites the user's known_hosts). Problems are logged; they never end the connection. */
+void hostkeys_learn_event(struct hostkeys_learn *hl, const struct burrow_event *ev);
 
 /* ---- network ---- */
 /* Resolves and connects (nonblocking socket returned). *peer_ip gets the numeric address. */

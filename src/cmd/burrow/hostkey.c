@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfgfile.h"
@@ -156,10 +158,11 @@ static bool file_lacks_final_newline(const char *path)
 	return c != '\n';
 }
 
-static bool known_hosts_append(const char *file, const char *host, const struct burrow_key *key)
+/* HashKnownHosts yes: the host name goes in hashed, as ssh writes it. */
+static bool known_hosts_append(const char *file, const char *host, const struct burrow_key *key, bool hashed)
 {
 	char *line = NULL;
-	if (burrow_known_hosts_line(host, key, &line) < 0)
+	if ((hashed ? burrow_known_hosts_line_hashed(host, key, &line) : burrow_known_hosts_line(host, key, &line)) < 0)
 		return false;
 	ensure_user_ssh_dir(file);
 	bool need_newline = file_lacks_final_newline(file);
@@ -191,6 +194,16 @@ static void print_changed_warning(const char *type, const char *fp, const char *
 	log_error("Offending %s key in %s:%d", type, found->file, found->line);
 	log_error("  remove with:");
 	log_error("  ssh-keygen -f \"%s\" -R \"%s\"", found->file, host);
+}
+
+static void print_revoked_warning(const char *type, const char *host)
+{
+	log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+	log_error("@       WARNING: REVOKED HOST KEY DETECTED!               @");
+	log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+	log_error("The %s host key for %s is marked as revoked.", type, host);
+	log_error("This could mean that a stolen key is being used to");
+	log_error("impersonate this host.");
 }
 
 static void print_unsafe_continuation(void)
@@ -233,15 +246,77 @@ static bool hostkey_new(const struct client_options *o, const char *host, const 
 		return true;
 	}
 	const char *file = o->user_known_hosts.items[0];
-	if (known_hosts_append(file, host, key))
+	if (known_hosts_append(file, host, key, o->hash_known_hosts > 0))
 		log_info("Warning: Permanently added '%s' (%s) to the list of known hosts.", host, type);
 	else
 		log_info("Failed to add the host to the list of known hosts (%s).", file);
 	return true;
 }
 
+/*
+ * A host certificate (ssh's check_host_key with want_cert): 1 when an @cert-authority line for the
+ * host lists its CA and the certificate is a valid host certificate for `name`; 0 when ssh would
+ * look the certified key up as a plain key instead (no CA, or an invalid certificate); -1 when the
+ * CA or the key is @revoked (refused).
+ */
+static int hostkey_verify_cert(const struct client_options *o, const char *name, const char *host,
+			       const struct burrow_key *cert)
+{
+	struct hostkey_found found = { .result = BURROW_KNOWN_HOST_NEW };
+	known_hosts_lookup(&o->user_known_hosts, host, cert, &found);
+	known_hosts_lookup(&o->global_known_hosts, host, cert, &found);
+	const char *type = burrow_key_type_short(cert);
+	if (found.result == BURROW_KNOWN_HOST_REVOKED) {
+		print_revoked_warning(type, host);
+		return -1;
+	}
+	if (found.result != BURROW_KNOWN_HOST_OK) {
+		log_debug("No matching CA found. Retry with plain key");
+		return 0;
+	}
+	log_debug("Host '%s' is known and matches the %s host certificate.", host, type);
+	log_debug("Found CA key in %s:%d", found.file, found.line);
+	char *lower = strdup(name);
+	for (char *p = lower; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *reason = NULL;
+	int r = lower ? burrow_cert_check(cert, BURROW_CERT_HOST, lower, (uint64_t)time(NULL), &reason) : BURROW_E_NOMEM;
+	free(lower);
+	if (r != 0) {
+		log_error("%s", reason ? reason : "Certificate invalid");
+		log_debug("No matching CA found. Retry with plain key");
+		return 0;
+	}
+	return 1;
+}
+
 bool hostkey_verify(const struct client_options *o, const char *peer_ip, const struct burrow_key *key)
 {
+	if (burrow_key_is_cert(key)) {
+		const char *cert_name = o->host_key_alias ? o->host_key_alias : o->hostname;
+		char *cert_host = NULL;
+		if (burrow_known_hosts_hostname(cert_name, o->port, &cert_host) < 0) {
+			FATAL("Host key verification failed: out of memory");
+			return false;
+		}
+		int r = hostkey_verify_cert(o, cert_name, cert_host, key);
+		free(cert_host);
+		if (r < 0) {
+			FATAL("Host key verification failed.");
+			return false;
+		}
+		if (r > 0)
+			return true;
+		struct burrow_key *plain = NULL;
+		if (burrow_cert_key_dup_plain(key, &plain) < 0) {
+			FATAL("Host key verification failed: out of memory");
+			return false;
+		}
+		bool ok = hostkey_verify(o, peer_ip, plain);
+		burrow_key_free(plain);
+		return ok;
+	}
+
 	const char *name = o->host_key_alias ? o->host_key_alias : o->hostname;
 	char *host = NULL, *ip_host = NULL, *fp = NULL;
 	bool accept = false;
@@ -266,12 +341,7 @@ bool hostkey_verify(const struct client_options *o, const char *peer_ip, const s
 		accept = true;
 		break;
 	case BURROW_KNOWN_HOST_REVOKED:
-		log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-		log_error("@       WARNING: REVOKED HOST KEY DETECTED!               @");
-		log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-		log_error("The %s host key for %s is marked as revoked.", type, host);
-		log_error("This could mean that a stolen key is being used to");
-		log_error("impersonate this host.");
+		print_revoked_warning(type, host);
 		if (o->strict_host_key_checking != STRICT_NO) {
 			log_error("%s host key for %s was revoked and you have requested strict checking.", type, host);
 			FATAL("Host key verification failed.");

@@ -1,6 +1,6 @@
 /*
  * burrow: the SSH client program. Command line as ssh(1):
- *   burrow [-46CnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
+ *   burrow [-46AaCnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
  *          [-m mac_spec] [-o option] [-p port] [-Q query_option] destination [command [argument ...]]
  */
 #include "client.h"
@@ -22,7 +22,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46CnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
+		"usage: burrow [-46AaCnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
 		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
 		"              [-Q query_option] destination [command [argument ...]]\n");
 	exit(CLIENT_EXIT_FAILURE);
@@ -78,7 +78,28 @@ static const char *key_type_of(const char *alg, char *tmp, size_t tmp_len)
 {
 	(void)tmp;
 	(void)tmp_len;
-	return strncmp(alg, "rsa-sha2-", 9) == 0 ? "ssh-rsa" : alg;
+	if (strncmp(alg, "rsa-sha2-", 9) == 0)
+		return strstr(alg, "-cert-v01@") ? "ssh-rsa-cert-v01@openssh.com" : "ssh-rsa";
+	return alg;
+}
+
+/* `ssh -Q key-cert` and `key-plain`: the key types with and without certificates. */
+static const char *key_type_cert_only(const char *alg, char *tmp, size_t tmp_len)
+{
+	return strstr(alg, "-cert-v01@") ? key_type_of(alg, tmp, tmp_len) : NULL;
+}
+
+/* Signature algorithms a CA signs with: certificates are not among them. */
+static const char *sig_plain_only(const char *alg, char *tmp, size_t tmp_len)
+{
+	(void)tmp;
+	(void)tmp_len;
+	return strstr(alg, "-cert-v01@") ? NULL : alg;
+}
+
+static const char *key_type_plain_only(const char *alg, char *tmp, size_t tmp_len)
+{
+	return strstr(alg, "-cert-v01@") ? NULL : key_type_of(alg, tmp, tmp_len);
 }
 
 /* Ciphers with their own integrity (`ssh -Q cipher-auth`). */
@@ -100,19 +121,22 @@ static void query(const char *what)
 		print_list(burrow_algorithms_supported(BURROW_ALGO_MAC));
 	else if (!strcmp(what, "kex") || !strcasecmp(what, "KexAlgorithms"))
 		print_list(burrow_algorithms_supported(BURROW_ALGO_KEX));
-	else if (!strcmp(what, "key") || !strcmp(what, "key-plain"))
+	else if (!strcmp(what, "key"))
 		print_filtered(burrow_algorithms_supported(BURROW_ALGO_HOSTKEY), key_type_of);
+	else if (!strcmp(what, "key-plain") || !strcmp(what, "key-cert")) /* certificates: cert.c */
+		print_filtered(burrow_algorithms_supported(BURROW_ALGO_HOSTKEY),
+			       what[4] == 'c' ? key_type_cert_only : key_type_plain_only);
 	else if (!strcmp(what, "key-sig") || !strcasecmp(what, "HostKeyAlgorithms") ||
 		 !strcasecmp(what, "PubkeyAcceptedAlgorithms") || !strcasecmp(what, "PubkeyAcceptedKeyTypes"))
 		print_list(burrow_algorithms_supported(BURROW_ALGO_HOSTKEY));
 	else if (!strcmp(what, "sig") || !strcmp(what, "key-ca-sign") || !strcasecmp(what, "CASignatureAlgorithms"))
-		print_list(burrow_algorithms_supported(BURROW_ALGO_SIG));
+		print_filtered(burrow_algorithms_supported(BURROW_ALGO_SIG), sig_plain_only);
 	else if (!strcmp(what, "compression"))
 		print_list(burrow_algorithms_supported(BURROW_ALGO_COMPRESSION));
 	else if (!strcmp(what, "protocol-version"))
 		printf("2\n");
-	else if (!strcmp(what, "key-cert") || !strcmp(what, "kex-gss"))
-		; /* no certificates, no GSSAPI key exchange */
+	else if (!strcmp(what, "kex-gss"))
+		; /* no GSSAPI key exchange */
 	else if (!strcmp(what, "help"))
 		printf("cipher\ncipher-auth\ncompression\nkex\nkex-gss\nkey\nkey-cert\n"
 		       "key-plain\nkey-sig\nmac\nprotocol-version\nsig\n");
@@ -230,13 +254,19 @@ int main(int argc, char **argv)
 	bool terminated = false;
 	for (;;) {
 		int c;
-		while (!terminated && (c = getopt(argc, argv, "+46Cc:F:i:l:m:no:p:Q:qTtVv")) != -1) {
+		while (!terminated && (c = getopt(argc, argv, "+46AaCc:F:i:l:m:no:p:Q:qTtVv")) != -1) {
 			switch (c) {
 			case '4':
 				o.address_family = AF_INET;
 				break;
 			case '6':
 				o.address_family = AF_INET6;
+				break;
+			case 'A':
+			case 'a':
+				/* Agent forwarding on/off; the first word wins, as for ForwardAgent. */
+				if (!o.forward_agent && !(o.forward_agent = strdup(c == 'A' ? "yes" : "no")))
+					return CLIENT_EXIT_FAILURE;
 				break;
 			case 'C':
 				o.compression = 1;

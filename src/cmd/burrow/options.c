@@ -59,6 +59,8 @@ void strlist_free(struct strlist *list)
 
 /* ---- option object ---- */
 
+static void auth_options_init(struct client_options *o); /* with auth_keyword() below */
+
 void options_init(struct client_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -70,6 +72,9 @@ void options_init(struct client_options *o)
 	o->compression = -1;
 	o->log_level = -1;
 	o->connect_timeout = -1;
+	o->identities_only = -1;
+	o->hash_known_hosts = -1;
+	auth_options_init(o);
 }
 
 void options_free(struct client_options *o)
@@ -79,6 +84,7 @@ void options_free(struct client_options *o)
 	free(o->host_key_alias);
 	free(o->user);
 	strlist_free(&o->identity_files);
+	strlist_free(&o->certificate_files);
 	strlist_free(&o->user_known_hosts);
 	strlist_free(&o->global_known_hosts);
 	free(o->ciphers);
@@ -87,6 +93,10 @@ void options_free(struct client_options *o)
 	free(o->hostkey_algorithms);
 	free(o->pubkey_algorithms);
 	free(o->ignore_unknown);
+	free(o->identity_agent);
+	free(o->forward_agent);
+	free(o->preferred_authentications);
+	free(o->kbd_interactive_devices);
 }
 
 /* ---- patterns (OpenSSH match.c semantics) ---- */
@@ -146,6 +156,11 @@ enum keyword {
 	K_STRICT_HOST_KEY_CHECKING, K_BATCH_MODE, K_CIPHERS, K_MACS, K_KEX_ALGORITHMS,
 	K_HOSTKEY_ALGORITHMS, K_REKEY_LIMIT, K_LOG_LEVEL, K_CONNECT_TIMEOUT, K_HOST_KEY_ALIAS,
 	K_ADDRESS_FAMILY, K_PUBKEY_ALGORITHMS, K_COMPRESSION,
+	K_IDENTITY_AGENT, K_FORWARD_AGENT, K_IDENTITIES_ONLY,
+	K_CERTIFICATE_FILE, K_HASH_KNOWN_HOSTS, /* certificates (certfile.c), hashed known_hosts */
+	/* authentication: auth_keyword() */
+	K_PREFERRED_AUTH, K_PUBKEY_AUTH, K_PASSWORD_AUTH, K_KBDINT_AUTH, K_KBDINT_DEVICES,
+	K_PASSWORD_PROMPTS, K_UPDATE_HOSTKEYS,
 };
 
 static const struct {
@@ -163,6 +178,13 @@ static const struct {
 	{ "hostkeyalias", K_HOST_KEY_ALIAS }, { "addressfamily", K_ADDRESS_FAMILY },
 	{ "pubkeyacceptedalgorithms", K_PUBKEY_ALGORITHMS }, { "pubkeyacceptedkeytypes", K_PUBKEY_ALGORITHMS },
 	{ "compression", K_COMPRESSION },
+	{ "identityagent", K_IDENTITY_AGENT }, { "forwardagent", K_FORWARD_AGENT },
+	{ "identitiesonly", K_IDENTITIES_ONLY },
+	{ "preferredauthentications", K_PREFERRED_AUTH }, { "pubkeyauthentication", K_PUBKEY_AUTH },
+	{ "passwordauthentication", K_PASSWORD_AUTH }, { "kbdinteractiveauthentication", K_KBDINT_AUTH },
+	{ "challengeresponseauthentication", K_KBDINT_AUTH }, { "kbdinteractivedevices", K_KBDINT_DEVICES },
+	{ "skeyauthentication", K_KBDINT_AUTH }, { "tisauthentication", K_KBDINT_AUTH }, /* old aliases */
+	{ "numberofpasswordprompts", K_PASSWORD_PROMPTS }, { "updatehostkeys", K_UPDATE_HOSTKEYS },
 	/* OpenSSH deprecated / unsupported keywords: accepted and ignored by ssh too. */
 	{ "protocol", K_DEPRECATED }, { "cipher", K_DEPRECATED }, { "fallbacktorsh", K_DEPRECATED },
 	{ "globalknownhostsfile2", K_DEPRECATED }, { "rhostsauthentication", K_DEPRECATED },
@@ -177,30 +199,27 @@ static const struct {
 	{ "gssapiclientidentity", K_IGNORED }, { "gssapiserveridentity", K_IGNORED },
 	{ "gssapirenewalforcesrekey", K_IGNORED }, { "gssapikexalgorithms", K_IGNORED },
 	{ "pkcs11provider", K_IGNORED }, { "smartcarddevice", K_IGNORED },
-	{ "forwardagent", K_IGNORED }, { "forwardx11", K_IGNORED }, { "forwardx11trusted", K_IGNORED },
+	{ "forwardx11", K_IGNORED }, { "forwardx11trusted", K_IGNORED },
 	{ "forwardx11timeout", K_IGNORED }, { "exitonforwardfailure", K_IGNORED },
 	{ "xauthlocation", K_IGNORED }, { "gatewayports", K_IGNORED },
-	{ "passwordauthentication", K_IGNORED }, { "kbdinteractiveauthentication", K_IGNORED },
-	{ "kbdinteractivedevices", K_IGNORED }, { "challengeresponseauthentication", K_IGNORED },
-	{ "skeyauthentication", K_IGNORED }, { "tisauthentication", K_IGNORED },
-	{ "pubkeyauthentication", K_IGNORED }, { "dsaauthentication", K_IGNORED },
-	{ "hostbasedauthentication", K_IGNORED }, { "identitiesonly", K_IGNORED },
-	{ "certificatefile", K_IGNORED }, { "addkeystoagent", K_IGNORED },
-	{ "identityagent", K_IGNORED }, { "proxycommand", K_IGNORED },
+	{ "dsaauthentication", K_IGNORED },
+	{ "hostbasedauthentication", K_IGNORED }, 
+	{ "certificatefile", K_CERTIFICATE_FILE }, { "addkeystoagent", K_IGNORED },
+	{ "proxycommand", K_IGNORED },
 	{ "remoteforward", K_IGNORED }, { "localforward", K_IGNORED },
 	{ "permitremoteopen", K_IGNORED }, { "escapechar", K_IGNORED },
 	{ "connectionattempts", K_IGNORED }, { "checkhostip", K_IGNORED },
 	{ "tcpkeepalive", K_IGNORED }, { "keepalive", K_IGNORED },
-	{ "numberofpasswordprompts", K_IGNORED }, { "syslogfacility", K_IGNORED },
+	{ "syslogfacility", K_IGNORED },
 	{ "logverbose", K_IGNORED }, { "dynamicforward", K_IGNORED },
-	{ "preferredauthentications", K_IGNORED }, { "casignaturealgorithms", K_IGNORED },
+	{ "casignaturealgorithms", K_IGNORED },
 	{ "bindaddress", K_IGNORED }, { "bindinterface", K_IGNORED },
 	{ "clearallforwardings", K_IGNORED }, { "enablesshkeysign", K_IGNORED },
 	{ "verifyhostkeydns", K_IGNORED }, { "nohostauthenticationforlocalhost", K_IGNORED },
 	{ "serveraliveinterval", K_IGNORED }, { "serveralivecountmax", K_IGNORED },
 	{ "sendenv", K_IGNORED }, { "setenv", K_IGNORED }, { "controlpath", K_IGNORED },
 	{ "controlmaster", K_IGNORED }, { "controlpersist", K_IGNORED },
-	{ "hashknownhosts", K_IGNORED }, { "tunnel", K_IGNORED }, { "tunneldevice", K_IGNORED },
+	{ "hashknownhosts", K_HASH_KNOWN_HOSTS }, { "tunnel", K_IGNORED }, { "tunneldevice", K_IGNORED },
 	{ "localcommand", K_IGNORED }, { "permitlocalcommand", K_IGNORED },
 	{ "remotecommand", K_IGNORED }, { "visualhostkey", K_IGNORED }, { "ipqos", K_IGNORED },
 	{ "requesttty", K_IGNORED }, { "sessiontype", K_IGNORED }, { "stdinnull", K_IGNORED },
@@ -209,7 +228,7 @@ static const struct {
 	{ "canonicalizehostname", K_IGNORED }, { "canonicalizemaxdots", K_IGNORED },
 	{ "canonicalizepermittedcnames", K_IGNORED }, { "streamlocalbindmask", K_IGNORED },
 	{ "streamlocalbindunlink", K_IGNORED }, { "revokedhostkeys", K_IGNORED },
-	{ "fingerprinthash", K_IGNORED }, { "updatehostkeys", K_IGNORED },
+	{ "fingerprinthash", K_IGNORED },
 	{ "hostbasedacceptedalgorithms", K_IGNORED }, { "hostbasedkeytypes", K_IGNORED },
 	{ "proxyjump", K_IGNORED }, { "securitykeyprovider", K_IGNORED },
 	{ "knownhostscommand", K_IGNORED }, { "requiredrsasize", K_IGNORED },
@@ -378,6 +397,92 @@ static int include_files(struct parse_ctx *ctx, const char *origin, int line_no,
 	return 0;
 }
 
+/* ---- authentication keywords (ssh_config(5); used by auth.c and hostkeys_learn.c) ---- */
+
+static void auth_options_init(struct client_options *o)
+{
+	o->pubkey_authentication = -1;
+	o->password_authentication = -1;
+	o->kbd_interactive_authentication = -1;
+	o->number_of_password_prompts = -1;
+	o->update_hostkeys = UPDATE_HOSTKEYS_UNSET;
+}
+
+/* OpenSSH's defaults. UpdateHostKeys stays unset here: its default depends on how the host key
+ * was verified (hostkeys_learn.c). */
+static int auth_options_finish(struct client_options *o)
+{
+	if (!o->preferred_authentications &&
+	    !(o->preferred_authentications = strdup("publickey,keyboard-interactive,password")))
+		return -1;
+	if (o->pubkey_authentication < 0)
+		o->pubkey_authentication = 1;
+	if (o->password_authentication < 0)
+		o->password_authentication = 1;
+	if (o->kbd_interactive_authentication < 0)
+		o->kbd_interactive_authentication = 1;
+	if (o->number_of_password_prompts < 0)
+		o->number_of_password_prompts = 3;
+	return 0;
+}
+
+static int set_flag(struct parse_ctx *ctx, const char *origin, int line_no, const char *arg, int *field,
+		    bool active, int value)
+{
+	if (value == -2) {
+		log_error("%s line %d: unsupported option \"%s\".", origin, line_no, arg);
+		ctx->bad++;
+	} else if (active && *field < 0) {
+		*field = value;
+	}
+	return 0;
+}
+
+static int auth_keyword(struct parse_ctx *ctx, enum keyword k, const char *origin, int line_no, const char *arg,
+			bool active)
+{
+	struct client_options *o = ctx->o;
+	int v;
+	switch (k) {
+	case K_PREFERRED_AUTH:
+		return set_string(&o->preferred_authentications, arg, active);
+	case K_KBDINT_DEVICES:
+		return set_string(&o->kbd_interactive_devices, arg, active);
+	case K_PUBKEY_AUTH:
+		/* OpenSSH 9: "unbound" and "host-bound" say whether publickey-hostbound may be used. */
+		v = parse_flag(arg);
+		if (v == -2 && (!strcasecmp(arg, "unbound") || !strcasecmp(arg, "host-bound")))
+			v = 1;
+		return set_flag(ctx, origin, line_no, arg, &o->pubkey_authentication, active, v);
+	case K_PASSWORD_AUTH:
+		return set_flag(ctx, origin, line_no, arg, &o->password_authentication, active, parse_flag(arg));
+	case K_KBDINT_AUTH:
+		return set_flag(ctx, origin, line_no, arg, &o->kbd_interactive_authentication, active, parse_flag(arg));
+	case K_UPDATE_HOSTKEYS:
+		v = parse_flag(arg);
+		if (v == -2 && !strcasecmp(arg, "ask"))
+			v = UPDATE_HOSTKEYS_ASK;
+		else if (v >= 0)
+			v = v ? UPDATE_HOSTKEYS_YES : UPDATE_HOSTKEYS_NO;
+		return set_flag(ctx, origin, line_no, arg, &o->update_hostkeys, active, v);
+	case K_PASSWORD_PROMPTS: {
+		char *end;
+		errno = 0;
+		long n = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || n < 0 || n > INT_MAX) {
+			log_error("%s line %d: integer value %s.", origin, line_no,
+				  errno == ERANGE || n > INT_MAX ? "too large" : "invalid");
+			ctx->bad++;
+		} else if (active && o->number_of_password_prompts < 0) {
+			o->number_of_password_prompts = (int)n;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
 /* One config line; counts bad lines in ctx->bad (OpenSSH reports them all, then stops). */
 static int config_line(void *vctx, const char *origin, int line_no, char **words, int n)
 {
@@ -452,6 +557,31 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		break;
 	case K_IGNORE_UNKNOWN:
 		return set_string(&o->ignore_unknown, arg, active);
+	case K_PREFERRED_AUTH:
+	case K_PUBKEY_AUTH:
+	case K_PASSWORD_AUTH:
+	case K_KBDINT_AUTH:
+	case K_KBDINT_DEVICES:
+	case K_PASSWORD_PROMPTS:
+	case K_UPDATE_HOSTKEYS:
+		return auth_keyword(ctx, k, origin, line_no, arg, active);
+	case K_IDENTITY_AGENT:
+		return set_string(&o->identity_agent, arg, active);
+	case K_FORWARD_AGENT:
+		/* yes/no, or the path of the agent socket to forward (ssh_config(5)). */
+		if (parse_flag(arg) >= 0)
+			arg = parse_flag(arg) ? "yes" : "no";
+		return set_string(&o->forward_agent, arg, active);
+	case K_IDENTITIES_ONLY: {
+		int v = parse_flag(arg);
+		if (v == -2) {
+			log_error("%s line %d: unsupported option \"%s\".", origin, line_no, arg);
+			ctx->bad++;
+		} else if (active && o->identities_only < 0) {
+			o->identities_only = v;
+		}
+		break;
+	}
 	case K_HOSTNAME:
 		return set_string(&o->hostname, arg, active);
 	case K_HOST_KEY_ALIAS:
@@ -497,6 +627,20 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 			ctx->bad++;
 		} else if (active && o->strict_host_key_checking == STRICT_UNSET) {
 			o->strict_host_key_checking = v;
+		}
+		break;
+	}
+	case K_CERTIFICATE_FILE: /* accumulates, as IdentityFile */
+		if (active && !strlist_contains(&o->certificate_files, arg) && strlist_add(&o->certificate_files, arg) < 0)
+			return -1;
+		break;
+	case K_HASH_KNOWN_HOSTS: {
+		int v = parse_flag(arg);
+		if (v == -2) {
+			log_error("%s line %d: unsupported option \"%s\".", origin, line_no, arg);
+			ctx->bad++;
+		} else if (active && o->hash_known_hosts < 0) {
+			o->hash_known_hosts = v;
 		}
 		break;
 	}
@@ -869,6 +1013,8 @@ int options_finish(struct client_options *o)
 		o->strict_host_key_checking = STRICT_ASK;
 	if (o->batch_mode < 0)
 		o->batch_mode = 0;
+	if (auth_options_finish(o) < 0)
+		return -1;
 	if (o->connect_timeout < 0)
 		o->connect_timeout = 0;
 	if (o->rekey_bytes < 0)
@@ -883,7 +1029,8 @@ int options_finish(struct client_options *o)
 		    strlist_add(&o->global_known_hosts, "/etc/ssh/ssh_known_hosts2") < 0)
 			return -1;
 	}
-	if (expand_list(o, &o->identity_files) < 0 || expand_list(o, &o->user_known_hosts) < 0 ||
+	if (expand_list(o, &o->identity_files) < 0 || expand_list(o, &o->certificate_files) < 0 ||
+	    expand_list(o, &o->user_known_hosts) < 0 ||
 	    expand_list(o, &o->global_known_hosts) < 0)
 		return -1;
 	return 0;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_forward.h"
 #include "algospec.h"
 #include "log.h"
 
@@ -56,9 +57,9 @@ struct session {
 	char peer_id[320]; /* "IP port N", as ssh names the peer in its messages */
 	const char *command;
 
-	struct identity *ids;
-	size_t id_count, id_next;
-	const char *auth_method; /* of the attempt in flight */
+	struct client_auth *auth;     /* auth.c */
+	struct hostkeys_learn *learn; /* hostkeys_learn.c */
+	struct agent_forward *agent_fwd; /* agent_forward.c: NULL unless ForwardAgent */
 	bool kex_done, version_logged;
 	unsigned kex_count, kex_logged; /* exchanges finished / logged (1 + rekeys) */
 
@@ -227,19 +228,6 @@ static void acknowledge(struct session *s, size_t n)
 		log_debug("channel %u: consumed: %s", s->chan, burrow_strerror(r));
 }
 
-static bool methods_include(const char *methods, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = methods; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == len && strncmp(p, name, len) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 static void log_peer_version(struct session *s)
 {
 	const char *v = burrow_conn_peer_version(s->conn);
@@ -289,29 +277,6 @@ static void show_banner(const char *text)
 	free(safe);
 }
 
-/* ---- authentication ---- */
-
-static void auth_next(struct session *s, const char *methods)
-{
-	if (methods_include(methods, "publickey")) {
-		if (s->id_next == 0 && s->id_count > 0)
-			log_debug("Next authentication method: publickey");
-		while (s->id_next < s->id_count) {
-			const struct identity *id = &s->ids[s->id_next++];
-			log_debug("Offering public key: %s %s %s%s", id->path, burrow_key_type_short(id->key),
-				  id->fingerprint, id->explicit ? " explicit" : "");
-			int r = burrow_auth_publickey(s->conn, s->o->user, id->key);
-			if (r == 0) {
-				s->auth_method = "publickey";
-				return;
-			}
-			log_debug("%s: cannot try this key: %s", id->path, burrow_strerror(r));
-		}
-	}
-	FATAL("%s@%s: Permission denied (%s).", s->o->user, s->o->hostname, methods ? methods : "");
-	fail(s, BURROW_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE, "No more authentication methods available");
-}
-
 /* ---- channel ---- */
 
 static void session_start(struct session *s)
@@ -329,6 +294,7 @@ static void session_start(struct session *s)
 static void session_request(struct session *s)
 {
 	int r;
+	agent_forward_request(s->agent_fwd, s->conn, s->chan);
 	if (s->command && *s->command) {
 		log_debug("Sending command: %s", s->command);
 		r = burrow_chan_request_exec(s->conn, s->chan, s->command, true);
@@ -418,12 +384,18 @@ static void connection_ended(struct session *s, const struct burrow_event *ev)
 static void handle_event(struct session *s, const struct burrow_event *ev)
 {
 	int r;
+	if (agent_forward_event(s->agent_fwd, s->conn, ev))
+		return;
 	switch (ev->type) {
 	case BURROW_EV_NONE:
 		break;
 	case BURROW_EV_HOSTKEY: {
 		log_negotiated(s);
+		if (ev->key)
+			hostkeys_learn_host_key(s->learn, ev->key);
 		bool accept = ev->key && hostkey_verify(s->o, s->peer_ip, ev->key);
+		if (accept && !hostkeys_learn_host_verified(s->learn))
+			client_auth_distrust_host(s->auth);
 		r = burrow_hostkey_verdict(s->conn, accept);
 		if (!accept)
 			fail(s, BURROW_DISCONNECT_HOST_KEY_NOT_VERIFIABLE, "Host key verification failed");
@@ -439,28 +411,32 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 			break;
 		}
 		s->kex_done = true;
-		s->auth_method = "none";
-		r = burrow_auth_none(s->conn, s->o->user);
-		if (r < 0) {
-			FATAL("%s: cannot start authentication: %s", CLIENT_NAME, burrow_strerror(r));
+		identity_agent_session_bind(s->conn);
+		if (client_auth_start(s->auth) < 0)
 			fail(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
-		}
 		break;
 	case BURROW_EV_AUTH_BANNER:
 		show_banner(ev->message);
 		break;
 	case BURROW_EV_AUTH_FAILURE:
-		log_debug("Authentications that can continue: %s", ev->methods ? ev->methods : "");
-		if (ev->partial)
-			log_verbose("Authenticated using \"%s\" with partial success.", s->auth_method);
-		auth_next(s, ev->methods);
+	case BURROW_EV_AUTH_KBDINT_PROMPT:
+	case BURROW_EV_AUTH_SIGN:
+		if (client_auth_event(s->auth, ev) < 0)
+			fail(s, BURROW_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE, "No more authentication methods available");
 		break;
 	case BURROW_EV_AUTH_SUCCESS:
 		log_verbose("Authenticated to %s ([%s]:%d) using \"%s\".", s->o->hostname, s->peer_ip, s->o->port,
-			    s->auth_method ? s->auth_method : "none");
+			    client_auth_method(s->auth));
 		session_start(s);
 		break;
+	case BURROW_EV_HOSTKEYS:
+	case BURROW_EV_HOSTKEYS_PROVEN:
+		hostkeys_learn_event(s->learn, ev);
+		break;
 	case BURROW_EV_AUTH_PUBKEY:
+	case BURROW_EV_AUTH_PASSWORD:
+	case BURROW_EV_AUTH_KBDINT_START:
+	case BURROW_EV_AUTH_KBDINT_RESPONSE:
 		break; /* server side only */
 	case BURROW_EV_CHANNEL_OPEN:
 		/* Nothing is forwarded in this step: refuse what the server tries to open. */
@@ -783,9 +759,10 @@ static void loop_once(struct session *s)
 	}
 
 	enum { P_SOCK, P_IN, P_OUT, P_ERR, P_COUNT };
-	struct pollfd pfd[P_COUNT];
+	struct pollfd pfd[P_COUNT + AGENT_FORWARD_POLLFDS];
 	for (int i = 0; i < P_COUNT; i++)
 		pfd[i] = (struct pollfd){ .fd = -1 };
+	size_t nfwd = agent_forward_pollfds(s->agent_fwd, s->conn, pfd + P_COUNT);
 	const uint8_t *pending;
 	if (!s->sock_dead) {
 		pfd[P_SOCK].fd = s->sock;
@@ -809,7 +786,7 @@ static void loop_once(struct session *s)
 		connection_ended(s, NULL);
 		return;
 	}
-	int n = poll(pfd, P_COUNT, timeout);
+	int n = poll(pfd, P_COUNT + nfwd, timeout);
 	if (n < 0) {
 		if (errno != EINTR) {
 			FATAL("%s: poll: %s", CLIENT_NAME, strerror(errno));
@@ -835,6 +812,7 @@ static void loop_once(struct session *s)
 		if (pfd[P_OUT + i].fd >= 0 && pfd[P_OUT + i].revents)
 			acknowledge(s, outq_flush(&s->out[i]));
 	}
+	agent_forward_after_poll(s->agent_fwd, s->conn, pfd + P_COUNT, nfwd);
 }
 
 int session_run(const struct client_options *o, struct burrow_conn *conn, int sock, const char *peer_ip,
@@ -849,8 +827,10 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 	log_debug("Authenticating to %s:%d as '%s'", o->hostname, o->port, o->user);
 	s.start_ms = monotonic_ms();
 
-	if (identities_load(o, &s.ids, &s.id_count) < 0) {
+	if (client_auth_new(o, conn, &s.auth) < 0 || hostkeys_learn_new(o, conn, &s.learn) < 0 ||
+	    agent_forward_new(o, &s.agent_fwd) < 0) {
 		FATAL("%s: out of memory loading identities", CLIENT_NAME);
+		client_auth_free(s.auth);
 		close(sock);
 		burrow_conn_free(conn);
 		return CLIENT_EXIT_FAILURE;
@@ -889,7 +869,9 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 		close(s.in_fd);
 	close(sock);
 	burrow_conn_free(conn);
-	identities_free(s.ids, s.id_count);
+	client_auth_free(s.auth);
+	hostkeys_learn_free(s.learn);
+	agent_forward_free(s.agent_fwd);
 	free(s.out[0].buf);
 	free(s.out[1].buf);
 	return s.result;

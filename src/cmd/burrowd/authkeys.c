@@ -2,8 +2,8 @@
  * authorized_keys for burrowd: expands AuthorizedKeysFile, reads each file as the user, applies
  * StrictModes (sshd's auth_secure_path: the file and every directory up to the home directory
  * must be owned by the user or root and not writable by group or others), and asks libburrow
- * whether the key is listed. Key options that would restrict the login in a way we cannot
- * enforce yet (command=, from=, ...) make that line refuse the key.
+ * whether the key is listed. The matching line's options are parsed by libburrow; from= and
+ * expiry-time= are checked here, the rest become the connection's auth_restrictions.
  */
 #define _GNU_SOURCE
 #include "burrowd.h"
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -188,90 +189,91 @@ static int read_keys_file(const struct server_options *opts, const struct user_i
 	return 0;
 }
 
-/*
- * Key options that only switch off features burrowd does not offer yet can be honoured by doing
- * nothing; any other option would go unenforced, so its line refuses the key.
- */
-static bool option_harmless(const char *name, size_t len)
+/* sshd's auth_authorise_keyopts for one matching line: expiry-time= and from=. */
+static bool line_options_permit(const struct burrow_authorized_keys_options *o, const char *loc,
+				const struct user_info *user, const char *peer_addr)
 {
-	static const char *const harmless[] = {
-		"restrict", "no-pty", "no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding",
-		"no-user-rc", "pty", "port-forwarding", "agent-forwarding", "x11-forwarding", "user-rc",
-		"no-touch-required", "environment", "permitopen", "permitlisten",
-	};
-	for (size_t i = 0; i < sizeof(harmless) / sizeof(harmless[0]); i++)
-		if (strlen(harmless[i]) == len && strncasecmp(harmless[i], name, len) == 0)
-			return true;
-	return false;
-}
-
-/* NULL when every option is harmless, else a malloc'd copy of the first other option's name. */
-static char *unsupported_option_new(const char *opts)
-{
-	const char *p = opts;
-	while (*p) {
-		const char *name = p;
-		while (*p && *p != '=' && *p != ',')
-			p++;
-		size_t name_len = (size_t)(p - name);
-		if (*p == '=') {
-			p++;
-			if (*p == '"') {
-				for (p++; *p && *p != '"'; p++)
-					if (*p == '\\' && p[1])
-						p++;
-				if (*p == '"')
-					p++;
-			}
-			while (*p && *p != ',')
-				p++;
-		}
-		if (name_len && !option_harmless(name, name_len))
-			return strndup(name, name_len);
-		if (*p == ',')
-			p++;
+	if (o->expiry_time && (uint64_t)time(NULL) > o->expiry_time) {
+		char when[64];
+		time_t t = (time_t)o->expiry_time;
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
+		log_info("%s: entry expired at %s", loc, when);
+		return false;
 	}
-	return NULL;
+	if (o->from) {
+		int m = peer_addr ? burrow_match_host_and_ip(peer_addr, peer_addr, o->from) : BURROW_MATCH_NO;
+		if (m < 0) {
+			log_error("%s: invalid from criteria", loc);
+			return false;
+		}
+		if (m != BURROW_MATCH_YES) {
+			log_info("%s: Authentication tried for %s with correct key but not from a permitted "
+				 "host (host=%s, ip=%s, required=%s).", loc, user->name, peer_addr ? peer_addr : "?",
+				 peer_addr ? peer_addr : "?", o->from);
+			return false;
+		}
+	}
+	return true;
 }
 
-/* Looks the key up in one file's text; lines with options we cannot enforce are skipped. */
-static bool text_allows(const char *text, size_t len, const struct burrow_key *key, const char *path)
+/* Looks the key up in one file's text, as sshd's check_authkeys_file: the first matching line
+ * whose options parse and permit this login wins; later lines are still tried after a refusal. */
+static bool text_allows(const struct server_options *opts, const char *text, size_t len,
+			const struct burrow_key *key, const char *path, const struct user_info *user,
+			const char *peer_addr, struct auth_restrictions *restrictions)
 {
-	int base_line = 0;
-	const char *p = text;
-	size_t left = len;
+	size_t pos = 0;
+	int line_no = 0;
 	for (;;) {
-		int line_no = 0;
+		struct burrow_key *found = NULL;
 		char *options = NULL;
-		int r = burrow_authorized_keys_find(p, left, key, &line_no, &options);
+		int r = burrow_authorized_keys_next(text, len, &pos, &line_no, &found, &options);
 		if (r != 0) {
 			if (r != BURROW_E_NOTFOUND)
 				log_debug("%s: %s", path, burrow_strerror(r));
 			return false;
 		}
-		char *bad = unsupported_option_new(options ? options : "");
+		/* A certificate matches its CA's line (cert-authority, checked below). */
+		bool is_cert = burrow_key_is_cert(key);
+		bool match = burrow_key_equal_public(found, is_cert ? burrow_cert_signature_key(key) : key);
+		burrow_key_free(found);
+		if (!match) {
+			free(options);
+			continue;
+		}
+		char loc[PATH_MAX + 32];
+		snprintf(loc, sizeof(loc), "%s:%d", path, line_no);
+		struct burrow_authorized_keys_options o;
+		const char *why = NULL;
+		r = burrow_authorized_keys_options_parse(options, strlen(options), &o, &why);
 		free(options);
-		if (!bad) {
-			log_debug("matching key found: file %s, line %d", path, base_line + line_no);
+		if (r < 0) {
+			log_info("%s: bad key options: %s", loc, why ? why : burrow_strerror(r));
+			continue;
+		}
+		/* A cert-authority line trusts the certificates the key signs, not the key itself. */
+		bool ok = (is_cert ? o.cert_authority && certauth_authorized_keys_line(key, &o, loc, user) : !o.cert_authority) &&
+			  line_options_permit(&o, loc, user, peer_addr);
+		if (ok) {
+			log_debug("%s: matching key found", loc);
+			if (restrictions && auth_restrictions_from_key_options(restrictions, opts, &o) < 0)
+				ok = false;
+		}
+		burrow_authorized_keys_options_free(&o);
+		if (ok)
 			return true;
-		}
-		log_info("%s line %d: key option \"%s\" is not supported yet; this line does not "
-			 "grant access", path, base_line + line_no, bad);
-		free(bad);
-		/* Continue after that line, as sshd moves on to the next matching line. */
-		for (int i = 0; i < line_no; i++) {
-			const char *nl = memchr(p, '\n', left);
-			if (!nl)
-				return false;
-			left -= (size_t)(nl + 1 - p);
-			p = nl + 1;
-		}
-		base_line += line_no;
 	}
 }
 
 bool authkeys_allows(const struct server_options *opts, const struct user_info *user,
 		     const struct burrow_key *key)
+{
+	return authkeys_check(opts, user, key, NULL, NULL);
+}
+
+bool authkeys_check(const struct server_options *opts, const struct user_info *user,
+		    const struct burrow_key *key, const char *peer_addr, struct auth_restrictions *restrictions)
 {
 	for (size_t i = 0; i < opts->authorized_keys_files.n; i++) {
 		char *path = authkeys_expand_path_new(opts->authorized_keys_files.v[i], user);
@@ -284,7 +286,7 @@ bool authkeys_allows(const struct server_options *opts, const struct user_info *
 		size_t len = 0;
 		bool ok = false;
 		if (read_keys_file(opts, user, path, &text, &len) == 0) {
-			ok = text_allows(text, len, key, path);
+			ok = text_allows(opts, text, len, key, path, user, peer_addr, restrictions);
 			free(text);
 		}
 		free(path);

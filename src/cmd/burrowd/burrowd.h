@@ -40,6 +40,13 @@ struct listen_spec {
 	int port;   /* 0: every Port */
 };
 
+/* OpenSSH certificates (certauth.c): TrustedUserCAKeys, AuthorizedPrincipalsFile, HostCertificate. */
+struct certauth_options {
+	char *trusted_user_ca_keys;
+	char *authorized_principals_file; /* %u %h %U; "none" = unset */
+	struct strlist host_certificates;
+};
+
 struct server_options {
 	int *ports;
 	size_t port_count;
@@ -63,9 +70,32 @@ struct server_options {
 	char *moduli_file;          /* ModuliFile, default /etc/ssh/moduli */
 	char *moduli;               /* its contents (group exchange), NULL when unreadable */
 
+	/* Authentication policy (auth_policy.c); -1 / NULL: unset until servconf_fill_defaults. */
+	int kbdint_authentication;  /* KbdInteractiveAuthentication (ChallengeResponseAuthentication) */
+	int use_pam;                /* UsePAM; only meaningful when built with PAM */
+	int permit_empty_passwords;
+	int permit_root_login;      /* enum permit_root_login */
+	struct strlist allow_users, deny_users, allow_groups, deny_groups; /* accumulate */
+	struct strlist authentication_methods; /* each a comma list; empty: any one method */
+	bool authentication_methods_set;
+	int max_auth_tries;         /* MaxAuthTries, default 6 */
+	int login_grace_time;       /* LoginGraceTime in seconds, 0 none; default 120 */
+	char *banner;               /* Banner file; NULL or "none": no banner */
+	char *permit_user_environment; /* "no", "yes" or a pattern list of variable names */
+	int allow_agent_forwarding; /* AllowAgentForwarding (agent_forward.c); -1 unset, default yes */
+
 	/* parser state */
 	bool in_match_block;        /* after "Match" (unsupported): lines are checked, not applied */
 	int bad_options;            /* "Bad configuration option" count, reported together as sshd */
+	struct certauth_options certs; /* certauth.c */
+};
+
+/* PermitRootLogin values (sshd_config(5)). */
+enum permit_root_login {
+	PERMIT_ROOT_NO,
+	PERMIT_ROOT_FORCED_COMMANDS_ONLY,
+	PERMIT_ROOT_PROHIBIT_PASSWORD, /* also "without-password"; the default */
+	PERMIT_ROOT_YES,
 };
 
 /* What servconf_line returns on a fatal error; distinct from cfg_read_file's -1 (cannot open)
@@ -80,6 +110,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 int servconf_cmdline_port(struct server_options *opts, const char *arg);
 void servconf_fill_defaults(struct server_options *opts);
 void servconf_dump(const struct server_options *opts, FILE *out);
+const char *servconf_permit_root_name(int value); /* "prohibit-password", ... */
 
 /* ---- host keys (hostkeys.c) ---- */
 /* Loads every readable, private-enough host key; logs why others are skipped. */
@@ -117,10 +148,68 @@ int ids_drop_to_user(const struct user_info *user);
  * StrictModes checks (reasons for refusals are logged). */
 bool authkeys_allows(const struct server_options *opts, const struct user_info *user,
 		     const struct burrow_key *key);
+struct auth_restrictions; /* below, with the authentication policy */
+/* The same, honouring the line's options for a client at peer_addr (from=, expiry-time=); on
+ * success *restrictions (initialised by the caller) takes the line's restrictions. Malformed
+ * option lists are skipped with "FILE:LINE: bad key options: WHY" logged. */
+bool authkeys_check(const struct server_options *opts, const struct user_info *user,
+		    const struct burrow_key *key, const char *peer_addr, struct auth_restrictions *restrictions);
 /* Expands %h %u %U %% and makes the result absolute under the home directory. */
 char *authkeys_expand_path_new(const char *pattern, const struct user_info *user);
 /* True when the pattern uses only the tokens we expand. */
 bool authkeys_pattern_valid(const char *pattern);
+
+/* ---- authentication policy (auth_policy.c, auth_password.c, auth_kbdint.c) ---- */
+/*
+ * What a login may do, from its authorized_keys line (and, with certificates, the critical
+ * options): kept per connection in server_conn's `restrictions`, set when the key is accepted,
+ * all permitted for password and keyboard-interactive logins. Readers: the session code (forced
+ * command with SSH_ORIGINAL_COMMAND, environment, pty), agent forwarding
+ * (permit_agent_forwarding) and port forwarding (permit_port_forwarding, permitopen/listen).
+ */
+struct auth_restrictions {
+	char *force_command;         /* command="...": run this instead of what the client asks */
+	bool permit_pty, permit_port_forwarding, permit_agent_forwarding, permit_x11_forwarding,
+	     permit_user_rc;
+	struct strlist environment;  /* "NAME=value" to set (only what PermitUserEnvironment allows) */
+	struct strlist permitopen;   /* "host:port" the client may open (-L); empty: any */
+	struct strlist permitlisten; /* "host:port" the client may listen on (-R); empty: any */
+};
+void auth_restrictions_init(struct auth_restrictions *r);  /* everything permitted */
+void auth_restrictions_free(struct auth_restrictions *r);
+/* Takes over an authorized_keys line's options (environment= filtered by PermitUserEnvironment). */
+int auth_restrictions_from_key_options(struct auth_restrictions *r, const struct server_options *opts,
+				       const struct burrow_authorized_keys_options *key_opts);
+
+/* sshd's allowed_user (auth.c): shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups, in
+ * that order; logs "User U from A not allowed because ..." when not. */
+bool auth_policy_user_allowed(const struct server_options *opts, const struct user_info *user,
+			      const char *peer_addr);
+/* PermitRootLogin for a successful `method` by uid 0 ("ROOT LOGIN REFUSED FROM ..." logged). */
+bool auth_policy_root_allowed(const struct server_options *opts, const char *method, bool forced_command,
+			      const char *peer_addr, int peer_port);
+/* A startup check: false (and a message on stderr) when AuthenticationMethods cannot be met. */
+bool auth_policy_check_config(const struct server_options *opts);
+/* The Banner file's text, NULL for none (read per connection, as sshd). */
+char *auth_policy_banner_new(const struct server_options *opts);
+
+/* Password check: PAM (UsePAM yes, when built with it) or crypt(3) against the shadow entry.
+ * user NULL (invalid or refused user): the same work against a fake hash, then false. */
+bool auth_password_check(const struct server_options *opts, const char *name, const struct user_info *user,
+			 const char *password, const char *peer_addr);
+
+/* keyboard-interactive (RFC 4256): a PAM conversation (UsePAM yes), else one "Password: "
+ * prompt checked like a password. Answers the engine's START / RESPONSE events itself;
+ * *done is set with *ok when the exchange has an outcome for the caller to give. */
+struct auth_kbdint;
+int auth_kbdint_start(struct auth_kbdint **out, const struct server_options *opts, const char *name,
+		      const struct user_info *user, const char *peer_addr, struct burrow_conn *conn,
+		      bool *done, bool *ok);
+int auth_kbdint_respond(struct auth_kbdint *k, struct burrow_conn *conn, const char *const *answers,
+			size_t n, bool *done, bool *ok);
+void auth_kbdint_free(struct auth_kbdint *k); /* ends a PAM conversation still running; NULL ok */
+/* "keyboard-interactive/pam" or "keyboard-interactive", as sshd logs the method. */
+const char *auth_kbdint_log_name(const struct server_options *opts);
 
 /* ---- signals (signals.c): handlers only set flags and write a byte to the self-pipe ---- */
 extern volatile sig_atomic_t got_sigchld, got_sigterm, got_sighup;
@@ -143,5 +232,26 @@ uint64_t monotonic_ms(void);
 int set_nonblocking(int fd);
 /* "ADDR" and port of a socket address; v4-mapped v6 shown as v4. */
 void sockaddr_format(const void *sa, char *addr, size_t addr_len, int *port);
+
+/* ---- OpenSSH certificates (certauth.c) ---- */
+/* A certificate keyword of sshd_config: 0 or SERVCONF_FATAL; CERTAUTH_NOT_MINE for other keywords. */
+#define CERTAUTH_NOT_MINE 1
+int certauth_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords);
+/* The keywords' values as sshd -T prints them ("none" when unset). */
+void certauth_dump(const struct certauth_options *c, FILE *out);
+/* HostCertificate: each certificate joins the host keys, attached to the private key it certifies. */
+void certauth_load_host_certificates(const struct certauth_options *c, struct burrow_key ***keys, size_t *count);
+/* A user certificate may log in as `user` from peer_addr (TrustedUserCAKeys, or an authorized_keys
+ * cert-authority line); on success r takes the restrictions (force-command, extensions). Refusals
+ * are logged with sshd's reasons. */
+bool certauth_check(const struct server_options *opts, const struct user_info *user, const struct burrow_key *cert,
+		    const char *peer_addr, struct auth_restrictions *r);
+/* For authkeys.c: an authorized_keys cert-authority line `o` (at loc) for the certificate's CA
+ * admits it: valid now, and principals= (or the user name) listed. */
+struct burrow_authorized_keys_options;
+bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct burrow_authorized_keys_options *o,
+				   const char *loc, const struct user_info *user);
+/* Appends " ID id (serial n) CA TYPE SHA256:..." to buf, as sshd's log lines show a certificate. */
+void certauth_describe(const struct burrow_key *cert, char *buf, size_t len);
 
 #endif

@@ -309,6 +309,7 @@ static void load_host_keys(struct runtime *rt, struct server_options *opts)
 		strlist_add(&opts->host_keys, BURROWD_DEFAULT_HOSTKEY);
 	}
 	hostkeys_load(&opts->host_keys, &rt->host_keys, &rt->host_key_count);
+	certauth_load_host_certificates(&opts->certs, &rt->host_keys, &rt->host_key_count);
 	if (rt->host_key_count == 0) {
 		log_msg(LOG_LVL_FATAL, "burrowd: no hostkeys available -- exiting.");
 		exit(1);
@@ -485,9 +486,6 @@ int main(int argc, char **argv)
 	note_unoffered_host_keys(&rt, &opts);
 	if (test_mode)
 		exit(0);
-	if (opts.password_authentication)
-		log_verbose("PasswordAuthentication yes: password authentication is not offered by this "
-			    "version of burrowd");
 	rt.opts = &opts;
 	rt.debug = debug_level > 0;
 

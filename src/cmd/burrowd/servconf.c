@@ -35,6 +35,21 @@ enum keyword {
 	KW_COMPRESSION,
 	KW_REKEY_LIMIT,
 	KW_MODULI_FILE,
+	/* authentication policy (set_auth_option) */
+	KW_KBDINT_AUTHENTICATION,
+	KW_USE_PAM,
+	KW_PERMIT_EMPTY_PASSWORDS,
+	KW_PERMIT_ROOT_LOGIN,
+	KW_ALLOW_USERS,
+	KW_DENY_USERS,
+	KW_ALLOW_GROUPS,
+	KW_DENY_GROUPS,
+	KW_AUTHENTICATION_METHODS,
+	KW_MAX_AUTH_TRIES,
+	KW_LOGIN_GRACE_TIME,
+	KW_BANNER,
+	KW_PERMIT_USER_ENVIRONMENT,
+	KW_ALLOW_AGENT_FORWARDING,
 	KW_UNSUPPORTED,
 };
 
@@ -61,39 +76,54 @@ static const struct {
 	{ "Compression", KW_COMPRESSION },
 	{ "RekeyLimit", KW_REKEY_LIMIT },
 	{ "ModuliFile", KW_MODULI_FILE },
+	{ "KbdInteractiveAuthentication", KW_KBDINT_AUTHENTICATION },
+	{ "ChallengeResponseAuthentication", KW_KBDINT_AUTHENTICATION }, /* the pre-8.7 name */
+	{ "UsePAM", KW_USE_PAM },
+	{ "PermitEmptyPasswords", KW_PERMIT_EMPTY_PASSWORDS },
+	{ "PermitRootLogin", KW_PERMIT_ROOT_LOGIN },
+	{ "AllowUsers", KW_ALLOW_USERS },
+	{ "DenyUsers", KW_DENY_USERS },
+	{ "AllowGroups", KW_ALLOW_GROUPS },
+	{ "DenyGroups", KW_DENY_GROUPS },
+	{ "AuthenticationMethods", KW_AUTHENTICATION_METHODS },
+	{ "MaxAuthTries", KW_MAX_AUTH_TRIES },
+	{ "LoginGraceTime", KW_LOGIN_GRACE_TIME },
+	{ "Banner", KW_BANNER },
+	{ "PermitUserEnvironment", KW_PERMIT_USER_ENVIRONMENT },
+	{ "AllowAgentForwarding", KW_ALLOW_AGENT_FORWARDING },
 };
 
 /* Every other keyword OpenSSH 9.x/10.x sshd accepts (sshd_config(5) and servconf.c, including
  * aliases, deprecated names and Debian's additions). */
 static const char *const unsupported_keywords[] = {
-	"AcceptEnv", "AddressFamily", "AfsTokenPassing", "AllowAgentForwarding", "AllowGroups",
-	"AllowStreamLocalForwarding", "AllowTcpForwarding", "AllowUsers", "AuthenticationMethods",
+	"AcceptEnv", "AddressFamily", "AfsTokenPassing",
+	"AllowStreamLocalForwarding", "AllowTcpForwarding",
 	"AuthorizedKeysCommand", "AuthorizedKeysCommandUser", "AuthorizedKeysFile2",
-	"AuthorizedPrincipalsCommand", "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
-	"Banner", "CASignatureAlgorithms", "ChallengeResponseAuthentication", "ChannelTimeout",
+	"AuthorizedPrincipalsCommand", "AuthorizedPrincipalsCommandUser",
+	"CASignatureAlgorithms", "ChannelTimeout",
 	"CheckMail", "ChrootDirectory", "ClientAliveCountMax", "ClientAliveInterval",
-	"DebianBanner", "DenyGroups", "DenyUsers", "DisableForwarding",
+	"DebianBanner", "DisableForwarding",
 	"DSAAuthentication", "ExposeAuthInfo", "FingerprintHash", "ForceCommand", "GatewayPorts",
 	"GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms",
 	"GSSAPIKeyExchange", "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
 	"HostbasedAcceptedAlgorithms", "HostbasedAcceptedKeyTypes", "HostbasedAuthentication",
-	"HostbasedUsesNameFromPacketOnly", "HostCertificate", "HostDSAKey", "HostKeyAgent",
+	"HostbasedUsesNameFromPacketOnly", "HostDSAKey", "HostKeyAgent",
 	"IgnoreRhosts", "IgnoreUserKnownHosts", "Include", "IPQoS",
-	"KbdInteractiveAuthentication", "KeepAlive", "KerberosAuthentication",
+	"KeepAlive", "KerberosAuthentication",
 	"KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTgtPassing",
-	"KerberosTicketCleanup", "KeyRegenerationInterval", "LoginGraceTime",
-	"LogVerbose", "MaxAuthTries", "MaxSessions", "MaxStartups",
-	"PamAuthenticationViaKbdInt", "PermitBlacklistedKeys", "PermitEmptyPasswords",
-	"PermitListen", "PermitOpen", "PermitRootLogin", "PermitTTY", "PermitTunnel",
-	"PermitUserEnvironment", "PermitUserRC", "PerSourceMaxStartups", "PerSourceNetBlockSize",
+	"KerberosTicketCleanup", "KeyRegenerationInterval",
+	"LogVerbose", "MaxSessions", "MaxStartups",
+	"PamAuthenticationViaKbdInt", "PermitBlacklistedKeys",
+	"PermitListen", "PermitOpen", "PermitTTY", "PermitTunnel",
+	"PermitUserRC", "PerSourceMaxStartups", "PerSourceNetBlockSize",
 	"PerSourcePenalties", "PerSourcePenaltyExemptList", "PrintLastLog", "PrintMotd", "Protocol",
 	"PubkeyAuthOptions", "RDomain",
 	"RefuseConnection", "RequiredRSASize", "ReverseMappingCheck", "RevokedKeys",
 	"RhostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
 	"SecurityKeyProvider", "ServerKeyBits", "SetEnv", "SKeyAuthentication", "SshdAuthPath",
 	"SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink", "Subsystem",
-	"SyslogFacility", "TCPKeepAlive", "TrustedUserCAKeys", "UnusedConnectionTimeout",
-	"UseDNS", "UseLogin", "UsePAM", "UsePrivilegeSeparation", "VerifyReverseMapping",
+	"SyslogFacility", "TCPKeepAlive", "UnusedConnectionTimeout",
+	"UseDNS", "UseLogin", "UsePrivilegeSeparation", "VerifyReverseMapping",
 	"VersionAddendum", "X11DisplayOffset", "X11Forwarding", "X11UseLocalhost", "XAuthLocation",
 };
 
@@ -130,8 +160,15 @@ void servconf_init(struct server_options *opts)
 	opts->pubkey_authentication = -1;
 	opts->password_authentication = -1;
 	opts->strict_modes = -1;
+	opts->allow_agent_forwarding = -1;
 	opts->log_level = -1;
 	opts->compression = -1;
+	opts->kbdint_authentication = -1;
+	opts->use_pam = -1;
+	opts->permit_empty_passwords = -1;
+	opts->permit_root_login = -1;
+	opts->max_auth_tries = -1;
+	opts->login_grace_time = -1;
 }
 
 void servconf_free(struct server_options *opts)
@@ -150,6 +187,13 @@ void servconf_free(struct server_options *opts)
 	free(opts->macs);
 	free(opts->moduli_file);
 	free(opts->moduli);
+	strlist_free(&opts->allow_users);
+	strlist_free(&opts->deny_users);
+	strlist_free(&opts->allow_groups);
+	strlist_free(&opts->deny_groups);
+	strlist_free(&opts->authentication_methods);
+	free(opts->banner);
+	free(opts->permit_user_environment);
 	servconf_init(opts);
 }
 
@@ -267,7 +311,8 @@ static int lookup_keyword(const char *word, enum keyword *kw, const char **canon
 static bool single_argument(enum keyword kw)
 {
 	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_UNSUPPORTED &&
-	       kw != KW_REKEY_LIMIT;
+	       kw != KW_REKEY_LIMIT && kw != KW_ALLOW_USERS && kw != KW_DENY_USERS &&
+	       kw != KW_ALLOW_GROUPS && kw != KW_DENY_GROUPS && kw != KW_AUTHENTICATION_METHODS;
 }
 
 /* An algorithm list keyword: checked now (sshd's wording), kept as given for the engine. */
@@ -284,11 +329,151 @@ static int set_algorithm_list(struct server_options *opts, const char *origin, i
 	return *slot ? 0 : SERVCONF_FATAL;
 }
 
+/* ---- authentication policy keywords ---- */
+
+static const struct {
+	const char *name;
+	enum permit_root_login value;
+} permit_root_names[] = {
+	{ "no", PERMIT_ROOT_NO },
+	{ "forced-commands-only", PERMIT_ROOT_FORCED_COMMANDS_ONLY },
+	{ "prohibit-password", PERMIT_ROOT_PROHIBIT_PASSWORD },
+	{ "without-password", PERMIT_ROOT_PROHIBIT_PASSWORD },
+	{ "yes", PERMIT_ROOT_YES },
+};
+
+const char *servconf_permit_root_name(int value)
+{
+	for (size_t i = 0; i < COUNT_OF(permit_root_names); i++)
+		if ((int)permit_root_names[i].value == value)
+			return permit_root_names[i].name;
+	return "?";
+}
+
+/* One AuthenticationMethods list: comma-separated methods we know, each maybe with a
+ * ":submethod" (keyboard-interactive:pam). */
+static bool auth_method_list_valid(const char *list)
+{
+	static const char *const known[] = { "publickey", "password", "keyboard-interactive" };
+	const char *p = list;
+	if (!*p)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ",:");
+		bool ok = false;
+		for (size_t i = 0; i < COUNT_OF(known); i++)
+			ok = ok || (strlen(known[i]) == n && strncmp(p, known[i], n) == 0);
+		if (!ok)
+			return false;
+		p += n;
+		if (*p == ':')
+			p += strcspn(p, ",");
+		if (*p == ',' && !*++p)
+			return false;
+	}
+	return true;
+}
+
+static int set_first_int(struct server_options *opts, int *slot, int value)
+{
+	if (!opts->in_match_block && *slot == -1)
+		*slot = value;
+	return 0;
+}
+
+static int set_auth_option(struct server_options *opts, const char *origin, int line_no, enum keyword kw,
+			   char **words, int nwords)
+{
+	const char *arg = words[1];
+	int flag;
+	switch (kw) {
+	case KW_KBDINT_AUTHENTICATION:
+	case KW_USE_PAM:
+	case KW_PERMIT_EMPTY_PASSWORDS:
+		if (parse_yes_no(origin, line_no, arg, &flag) < 0)
+			return SERVCONF_FATAL;
+		return set_first_int(opts, kw == KW_KBDINT_AUTHENTICATION ? &opts->kbdint_authentication
+					   : kw == KW_USE_PAM ? &opts->use_pam : &opts->permit_empty_passwords, flag);
+	case KW_PERMIT_ROOT_LOGIN:
+		for (size_t i = 0; i < COUNT_OF(permit_root_names); i++)
+			if (strcasecmp(arg, permit_root_names[i].name) == 0)
+				return set_first_int(opts, &opts->permit_root_login, (int)permit_root_names[i].value);
+		fprintf(stderr, "%s line %d: unsupported option \"%s\".\n", origin, line_no, arg);
+		return SERVCONF_FATAL;
+	case KW_ALLOW_USERS:
+	case KW_DENY_USERS:
+	case KW_ALLOW_GROUPS:
+	case KW_DENY_GROUPS: {
+		/* These accumulate over lines, as in sshd. */
+		struct strlist *list = kw == KW_ALLOW_USERS ? &opts->allow_users
+				     : kw == KW_DENY_USERS ? &opts->deny_users
+				     : kw == KW_ALLOW_GROUPS ? &opts->allow_groups : &opts->deny_groups;
+		for (int i = 1; i < nwords; i++) {
+			const char *at = strchr(words[i], '@');
+			if ((kw == KW_ALLOW_USERS || kw == KW_DENY_USERS) && at && strchr(at + 1, '@')) {
+				fprintf(stderr, "%s line %d: invalid %s pattern: \"%s\"\n", origin, line_no,
+					words[0], words[i]);
+				return SERVCONF_FATAL;
+			}
+			if (!opts->in_match_block && strlist_add(list, words[i]) < 0)
+				return SERVCONF_FATAL;
+		}
+		return 0;
+	}
+	case KW_AUTHENTICATION_METHODS: {
+		bool any = nwords == 2 && strcmp(arg, "any") == 0;
+		for (int i = 1; i < nwords && !any; i++) {
+			if (!auth_method_list_valid(words[i])) {
+				fprintf(stderr, "%s line %d: invalid authentication method list.\n", origin, line_no);
+				return SERVCONF_FATAL;
+			}
+		}
+		if (opts->in_match_block || opts->authentication_methods_set)
+			return 0;
+		opts->authentication_methods_set = true;
+		for (int i = 1; i < nwords && !any; i++)
+			if (strlist_add(&opts->authentication_methods, words[i]) < 0)
+				return SERVCONF_FATAL;
+		return 0;
+	}
+	case KW_MAX_AUTH_TRIES: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < 0 || v > 1000000) {
+			fprintf(stderr, "%s line %d: invalid integer value \"%s\".\n", origin, line_no, arg);
+			return SERVCONF_FATAL;
+		}
+		return set_first_int(opts, &opts->max_auth_tries, (int)v);
+	}
+	case KW_LOGIN_GRACE_TIME: {
+		long v = algospec_parse_time(arg);
+		if (v < 0 || v > 0x7fffffff / 1000) {
+			fprintf(stderr, "%s line %d: invalid time value.\n", origin, line_no);
+			return SERVCONF_FATAL;
+		}
+		return set_first_int(opts, &opts->login_grace_time, (int)v);
+	}
+	case KW_BANNER:
+	case KW_PERMIT_USER_ENVIRONMENT: {
+		char **slot = kw == KW_BANNER ? &opts->banner : &opts->permit_user_environment;
+		if (opts->in_match_block || *slot)
+			return 0;
+		*slot = strdup(arg);
+		return *slot ? 0 : SERVCONF_FATAL;
+	}
+	default:
+		return 0;
+	}
+}
+
 int servconf_line(void *ctx, const char *origin, int line_no, char **words, int nwords)
 {
 	struct server_options *opts = ctx;
 	enum keyword kw;
 	const char *name;
+	int cert_rc = certauth_config_line(opts, origin, line_no, words, nwords); /* certauth.c */
+	if (cert_rc != CERTAUTH_NOT_MINE)
+		return cert_rc;
 	if (lookup_keyword(words[0], &kw, &name) < 0) {
 		fprintf(stderr, "%s: line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
 		opts->bad_options++;
@@ -371,11 +556,13 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		return 0;
 	case KW_PUBKEY_AUTHENTICATION:
 	case KW_PASSWORD_AUTHENTICATION:
-	case KW_STRICT_MODES: {
+	case KW_STRICT_MODES:
+	case KW_ALLOW_AGENT_FORWARDING: {
 		if (parse_yes_no(origin, line_no, arg, &flag) < 0)
 			return SERVCONF_FATAL;
 		int *slot = kw == KW_PUBKEY_AUTHENTICATION ? &opts->pubkey_authentication
 			  : kw == KW_PASSWORD_AUTHENTICATION ? &opts->password_authentication
+			  : kw == KW_ALLOW_AGENT_FORWARDING ? &opts->allow_agent_forwarding
 			  : &opts->strict_modes;
 		if (!opts->in_match_block && *slot == -1)
 			*slot = flag;
@@ -440,6 +627,20 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 		}
 		return 0;
 	}
+	case KW_KBDINT_AUTHENTICATION:
+	case KW_USE_PAM:
+	case KW_PERMIT_EMPTY_PASSWORDS:
+	case KW_PERMIT_ROOT_LOGIN:
+	case KW_ALLOW_USERS:
+	case KW_DENY_USERS:
+	case KW_ALLOW_GROUPS:
+	case KW_DENY_GROUPS:
+	case KW_AUTHENTICATION_METHODS:
+	case KW_MAX_AUTH_TRIES:
+	case KW_LOGIN_GRACE_TIME:
+	case KW_BANNER:
+	case KW_PERMIT_USER_ENVIRONMENT:
+		return set_auth_option(opts, origin, line_no, kw, words, nwords);
 	case KW_MATCH:
 	case KW_UNSUPPORTED:
 		break;
@@ -462,10 +663,34 @@ void servconf_fill_defaults(struct server_options *opts)
 		opts->password_authentication = 1;
 	if (opts->strict_modes == -1)
 		opts->strict_modes = 1;
+	if (opts->allow_agent_forwarding == -1)
+		opts->allow_agent_forwarding = 1;
 	if (opts->log_level == -1)
 		opts->log_level = LOG_LVL_INFO;
 	if (!opts->moduli_file)
 		opts->moduli_file = strdup(BURROWD_DEFAULT_MODULI);
+	if (opts->kbdint_authentication == -1)
+		opts->kbdint_authentication = 1;
+	if (opts->use_pam == -1)
+		opts->use_pam = 0; /* sshd's compiled-in default; Debian's sshd_config says yes */
+#ifndef HAVE_PAM
+	if (opts->use_pam == 1)
+		log_info("UsePAM yes: burrowd was built without PAM; passwords are checked with crypt(3)");
+	opts->use_pam = 0;
+#endif
+	if (opts->permit_empty_passwords == -1)
+		opts->permit_empty_passwords = 0;
+	if (opts->permit_root_login == -1)
+		opts->permit_root_login = PERMIT_ROOT_PROHIBIT_PASSWORD;
+	if (opts->max_auth_tries == -1)
+		opts->max_auth_tries = 6;
+	if (opts->login_grace_time == -1)
+		opts->login_grace_time = 120;
+	if (!opts->permit_user_environment)
+		opts->permit_user_environment = strdup("no");
+	/* sshd refuses to start rather than lock everyone out. */
+	if (!auth_policy_check_config(opts))
+		exit(255);
 	/* Unset: whatever the engine's server default is (sshd's "yes", delayed zlib). */
 	if (opts->compression == -1)
 		opts->compression = strstr(burrow_algorithms_default(BURROW_SERVER, BURROW_ALGO_COMPRESSION),
@@ -480,6 +705,34 @@ static const char *level_name(int level)
 	static const char *const names[] = { "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE",
 					     "DEBUG1", "DEBUG2", "DEBUG3" };
 	return level >= 0 && level < (int)COUNT_OF(names) ? names[level] : "INFO";
+}
+
+static void dump_list(FILE *out, const char *name, const struct strlist *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		fprintf(out, "%s %s\n", name, list->v[i]);
+}
+
+static void servconf_dump_auth(const struct server_options *opts, FILE *out)
+{
+	fprintf(out, "kbdinteractiveauthentication %s\n", opts->kbdint_authentication ? "yes" : "no");
+	fprintf(out, "usepam %s\n", opts->use_pam ? "yes" : "no");
+	fprintf(out, "permitemptypasswords %s\n", opts->permit_empty_passwords ? "yes" : "no");
+	fprintf(out, "permitrootlogin %s\n", servconf_permit_root_name(opts->permit_root_login));
+	dump_list(out, "allowusers", &opts->allow_users);
+	dump_list(out, "denyusers", &opts->deny_users);
+	dump_list(out, "allowgroups", &opts->allow_groups);
+	dump_list(out, "denygroups", &opts->deny_groups);
+	fprintf(out, "authenticationmethods");
+	if (opts->authentication_methods.n == 0)
+		fprintf(out, " any");
+	for (size_t i = 0; i < opts->authentication_methods.n; i++)
+		fprintf(out, " %s", opts->authentication_methods.v[i]);
+	fprintf(out, "\n");
+	fprintf(out, "maxauthtries %d\n", opts->max_auth_tries);
+	fprintf(out, "logingracetime %d\n", opts->login_grace_time);
+	fprintf(out, "banner %s\n", opts->banner ? opts->banner : "none");
+	fprintf(out, "permituserenvironment %s\n", opts->permit_user_environment ? opts->permit_user_environment : "no");
 }
 
 /* The effective configuration, one "keyword value" per line, as sshd -T prints it. */
@@ -511,6 +764,9 @@ void servconf_dump(const struct server_options *opts, FILE *out)
 	fprintf(out, "pubkeyauthentication %s\n", opts->pubkey_authentication ? "yes" : "no");
 	fprintf(out, "passwordauthentication %s\n", opts->password_authentication ? "yes" : "no");
 	fprintf(out, "strictmodes %s\n", opts->strict_modes ? "yes" : "no");
+	fprintf(out, "allowagentforwarding %s\n", opts->allow_agent_forwarding ? "yes" : "no");
+	servconf_dump_auth(opts, out);
+	certauth_dump(&opts->certs, out);
 	fprintf(out, "loglevel %s\n", level_name(opts->log_level));
 	fprintf(out, "pidfile %s\n", opts->pid_file ? opts->pid_file : "none");
 	/* Lists as sshd -T shows them: resolved (what the engine will offer, before the host key

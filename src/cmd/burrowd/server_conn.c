@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent_forward.h"
 #include "algospec.h"
+#include "auth_methods.h"
 #include "log.h"
 #include "session.h"
 
@@ -42,12 +44,22 @@ struct server_conn {
 	char *accepted_key;        /* "ED25519 SHA256:..." of the key just accepted with signature */
 	char *accepted_user;
 	bool pubkey_refused_by_us; /* the next publickey AUTH_FAILURE is our own verdict */
+	/* Authentication policy (auth_policy.c): AuthenticationMethods progress, the login's
+	 * restrictions (read by sessions and forwarding), a keyboard-interactive exchange. */
+	struct auth_methods methods;
+	struct auth_restrictions restrictions;
+	struct auth_kbdint *kbdint;
+	const char *accepted_method; /* for "Accepted METHOD for ..." */
+	struct strlist used_keys;    /* fingerprints of keys that already gave a partial success */
+	unsigned auth_failures;
+	char *banner;
 
 	bool authenticated;
 	struct user_info user;
 
 	struct session *sessions[MAX_SESSIONS];
 	size_t session_count;
+	struct agent_forward *agent_fwd; /* after auth-agent-req@openssh.com (agent_forward.c) */
 
 	bool sock_eof;             /* the peer closed its side (or the socket failed) */
 	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
@@ -74,15 +86,6 @@ static void disconnect(struct server_conn *c, uint32_t reason, const char *messa
 
 /* ---- users ---- */
 
-static bool shell_usable(const struct user_info *u)
-{
-	if (access(u->shell, X_OK) == 0)
-		return true;
-	log_info("User %s not allowed because shell %s does not exist or is not executable", u->name,
-		 u->shell);
-	return false;
-}
-
 /* The user an attempt names, or NULL when nobody may log in under that name (logged once). */
 static const struct user_info *login_user(struct server_conn *c, const char *name)
 {
@@ -97,12 +100,12 @@ static const struct user_info *login_user(struct server_conn *c, const char *nam
 	bool known;
 	if (c->privileged) {
 		known = user_lookup_name(name, &c->candidate) == 0;
-		if (known && shell_usable(&c->candidate))
+		if (known && auth_policy_user_allowed(c->opts, &c->candidate, c->peer_addr))
 			c->candidate_ok = &c->candidate;
 	} else {
 		/* An ordinary user's burrowd can only ever run things as that user. */
 		known = strcmp(name, c->self.name) == 0;
-		if (known)
+		if (known && auth_policy_user_allowed(c->opts, &c->self, c->peer_addr))
 			c->candidate_ok = &c->self;
 	}
 	if (!known)
@@ -112,6 +115,81 @@ static const struct user_info *login_user(struct server_conn *c, const char *nam
 
 /* ---- authentication ---- */
 
+static void answer(struct server_conn *c, enum burrow_auth_outcome outcome)
+{
+	int r = burrow_auth_outcome(c->conn, outcome);
+	if (r < 0)
+		log_error("auth verdict: %s", burrow_strerror(r));
+}
+
+/* Remembers who is about to be accepted, for on_auth_success's log line and check. */
+static void note_accepted(struct server_conn *c, const char *user, const char *method, const char *key)
+{
+	free(c->accepted_key);
+	free(c->accepted_user);
+	c->accepted_key = key ? strdup(key) : NULL;
+	c->accepted_user = strdup(user);
+	c->accepted_method = method;
+}
+
+/*
+ * `method` just succeeded for `u` (the credentials were right). Applies PermitRootLogin and
+ * AuthenticationMethods: REJECT, PARTIAL (more methods needed; the offer is updated and
+ * "Partial ..." logged) or ACCEPT.
+ */
+static enum burrow_auth_outcome method_succeeded(struct server_conn *c, const struct user_info *u,
+						 const char *method, const char *log_method,
+						 bool forced_command, const char *key_text)
+{
+	if (u->uid == 0 &&
+	    !auth_policy_root_allowed(c->opts, method, forced_command, c->peer_addr, c->peer_port))
+		return BURROW_AUTH_REJECT;
+	if (auth_methods_success(&c->methods, method)) {
+		note_accepted(c, u->name, log_method, key_text);
+		return BURROW_AUTH_ACCEPT;
+	}
+	log_info("Partial %s for %s from %s port %d ssh2%s%s", log_method, u->name, c->peer_addr,
+		 c->peer_port, key_text ? ": " : "", key_text ? key_text : "");
+	char *offer = auth_methods_offer_new(&c->methods);
+	int r = offer ? burrow_auth_set_methods(c->conn, offer) : BURROW_E_NOMEM;
+	free(offer);
+	if (r < 0) {
+		log_error("cannot update the authentication methods: %s", burrow_strerror(r));
+		return BURROW_AUTH_REJECT;
+	}
+	return BURROW_AUTH_PARTIAL;
+}
+
+static bool key_already_used(const struct server_conn *c, const char *fp)
+{
+	for (size_t i = 0; i < c->used_keys.n; i++)
+		if (strcmp(c->used_keys.v[i], fp) == 0)
+			return true;
+	return false;
+}
+
+/* Restrictions of several keys (AuthenticationMethods publickey,publickey): each permission
+ * only if every key grants it; the first forced command stays. */
+static void restrictions_merge(struct auth_restrictions *into, struct auth_restrictions *from)
+{
+	into->permit_pty &= from->permit_pty;
+	into->permit_port_forwarding &= from->permit_port_forwarding;
+	into->permit_agent_forwarding &= from->permit_agent_forwarding;
+	into->permit_x11_forwarding &= from->permit_x11_forwarding;
+	into->permit_user_rc &= from->permit_user_rc;
+	if (!into->force_command) {
+		into->force_command = from->force_command;
+		from->force_command = NULL;
+	}
+	for (size_t i = 0; i < from->environment.n; i++)
+		strlist_add(&into->environment, from->environment.v[i]);
+	for (size_t i = 0; i < from->permitopen.n; i++)
+		strlist_add(&into->permitopen, from->permitopen.v[i]);
+	for (size_t i = 0; i < from->permitlisten.n; i++)
+		strlist_add(&into->permitlisten, from->permitlisten.v[i]);
+	auth_restrictions_free(from);
+}
+
 static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
 {
 	const struct user_info *u = login_user(c, ev->user);
@@ -119,32 +197,92 @@ static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
 	if (burrow_key_fingerprint_sha256(ev->key, &fp) < 0)
 		fp = NULL;
 	const char *type = burrow_key_type_short(ev->key);
+	char key_text[512];
+	snprintf(key_text, sizeof(key_text), "%s %s", type, fp ? fp : "?");
+	if (burrow_key_is_cert(ev->key))
+		certauth_describe(ev->key, key_text, sizeof(key_text));
+	struct auth_restrictions r;
+	auth_restrictions_init(&r);
 	bool ok = false;
 	if (!c->opts->pubkey_authentication)
 		log_debug("PubkeyAuthentication no: refusing key");
+	else if (u && burrow_key_is_cert(ev->key))
+		ok = certauth_check(c->opts, u, ev->key, c->peer_addr, &r);
 	else if (u)
-		ok = authkeys_allows(c->opts, u, ev->key);
+		ok = authkeys_check(c->opts, u, ev->key, c->peer_addr, &r);
+	if (ok && fp && key_already_used(c, fp)) {
+		log_verbose("refusing previously-used %s key", type);
+		ok = false;
+	}
+	enum burrow_auth_outcome outcome = ok ? BURROW_AUTH_ACCEPT : BURROW_AUTH_REJECT;
 	if (ok && ev->has_signature) {
-		free(c->accepted_key);
-		free(c->accepted_user);
-		c->accepted_key = malloc(strlen(type) + (fp ? strlen(fp) : 1) + 2);
-		if (c->accepted_key)
-			sprintf(c->accepted_key, "%s %s", type, fp ? fp : "?");
-		c->accepted_user = strdup(ev->user);
+		outcome = method_succeeded(c, u, "publickey", "publickey", r.force_command != NULL, key_text);
+		if (outcome != BURROW_AUTH_REJECT) {
+			restrictions_merge(&c->restrictions, &r);
+			if (fp)
+				strlist_add(&c->used_keys, fp);
+		}
 	} else if (ok) {
-		log_debug("Public key %s %s is acceptable for %s", type, fp ? fp : "?", ev->user);
-	} else {
+		log_debug("Public key %s is acceptable for %s", key_text, ev->user);
+	}
+	if (outcome == BURROW_AUTH_REJECT) {
 		/* A query for a key that is simply not listed is routine; say it louder when an
 		 * unknown user or a signed attempt fails, as sshd does. */
 		log_msg(!u || ev->has_signature ? LOG_LVL_INFO : LOG_LVL_VERBOSE,
-			"Failed publickey for %s%s from %s port %d ssh2: %s %s", u ? "" : "invalid user ",
-			ev->user, c->peer_addr, c->peer_port, type, fp ? fp : "?");
+			"Failed publickey for %s%s from %s port %d ssh2: %s", u ? "" : "invalid user ",
+			ev->user, c->peer_addr, c->peer_port, key_text);
 	}
+	auth_restrictions_free(&r);
 	free(fp);
-	c->pubkey_refused_by_us = !ok;
-	int r = burrow_auth_verdict(c->conn, ok);
-	if (r < 0)
-		log_error("auth verdict: %s", burrow_strerror(r));
+	c->pubkey_refused_by_us = outcome == BURROW_AUTH_REJECT;
+	answer(c, outcome);
+}
+
+static void on_auth_password(struct server_conn *c, const struct burrow_event *ev)
+{
+	const struct user_info *u = login_user(c, ev->user);
+	bool ok = c->opts->password_authentication &&
+		  auth_password_check(c->opts, ev->user, u, ev->password ? ev->password : "", c->peer_addr);
+	answer(c, ok ? method_succeeded(c, u, "password", "password", false, NULL) : BURROW_AUTH_REJECT);
+}
+
+/* The keyboard-interactive exchange has an outcome. */
+static void kbdint_finish(struct server_conn *c, const char *user, bool ok)
+{
+	auth_kbdint_free(c->kbdint);
+	c->kbdint = NULL;
+	const struct user_info *u = login_user(c, user);
+	enum burrow_auth_outcome outcome = BURROW_AUTH_REJECT;
+	if (!ok && c->opts->use_pam)
+		log_error("PAM: Authentication failure for %s%s from %s", u ? "" : "illegal user ", user,
+			  c->peer_addr);
+	if (ok && u)
+		outcome = method_succeeded(c, u, "keyboard-interactive", auth_kbdint_log_name(c->opts), false, NULL);
+	answer(c, outcome);
+}
+
+static void on_auth_kbdint_start(struct server_conn *c, const struct burrow_event *ev)
+{
+	const struct user_info *u = login_user(c, ev->user);
+	auth_kbdint_free(c->kbdint);
+	c->kbdint = NULL;
+	bool done = false, ok = false;
+	if (!c->opts->kbdint_authentication ||
+	    auth_kbdint_start(&c->kbdint, c->opts, ev->user, u, c->peer_addr, c->conn, &done, &ok) < 0) {
+		kbdint_finish(c, ev->user, false);
+		return;
+	}
+	if (done)
+		kbdint_finish(c, ev->user, ok);
+}
+
+static void on_auth_kbdint_response(struct server_conn *c, const struct burrow_event *ev)
+{
+	bool done = true, ok = false;
+	if (c->kbdint)
+		auth_kbdint_respond(c->kbdint, c->conn, ev->strings, ev->nstrings, &done, &ok);
+	if (done)
+		kbdint_finish(c, ev->user, ok);
 }
 
 static void on_auth_failure(struct server_conn *c, const struct burrow_event *ev)
@@ -152,7 +290,16 @@ static void on_auth_failure(struct server_conn *c, const struct burrow_event *ev
 	const char *method = ev->name ? ev->name : "?";
 	const char *user = ev->user ? ev->user : "?";
 	const struct user_info *u = ev->user ? login_user(c, ev->user) : NULL;
-	if (strcmp(method, "publickey") == 0) {
+	if (ev->partial)
+		return; /* logged as "Partial ..." when we decided it */
+	if (strcmp(method, "keyboard-interactive") == 0) {
+		/* Failed or abandoned (a new request): a PAM conversation still running ends. */
+		auth_kbdint_free(c->kbdint);
+		c->kbdint = NULL;
+		method = auth_kbdint_log_name(c->opts);
+	}
+	c->auth_failures++;
+	if (strncmp(method, "publickey", 9) == 0) {
 		/* Our own refusals were logged with the key; the engine refuses bad signatures and
 		 * key types it does not know without asking. */
 		if (!c->pubkey_refused_by_us)
@@ -161,7 +308,10 @@ static void on_auth_failure(struct server_conn *c, const struct burrow_event *ev
 		c->pubkey_refused_by_us = false;
 		return;
 	}
-	log_msg(strcmp(method, "none") == 0 ? LOG_LVL_DEBUG1 : LOG_LVL_VERBOSE,
+	/* sshd's auth_log: passwords, invalid users and the second half of MaxAuthTries at INFO. */
+	bool loud = strcmp(method, "password") == 0 || !u ||
+		    c->auth_failures >= (unsigned)c->opts->max_auth_tries / 2;
+	log_msg(strcmp(method, "none") == 0 ? LOG_LVL_DEBUG1 : loud ? LOG_LVL_INFO : LOG_LVL_VERBOSE,
 		"Failed %s for %s%s from %s port %d ssh2", method, u ? "" : "invalid user ", user,
 		c->peer_addr, c->peer_port);
 }
@@ -175,8 +325,9 @@ static void on_auth_success(struct server_conn *c, const struct burrow_event *ev
 		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
 		return;
 	}
-	log_info("Accepted publickey for %s from %s port %d ssh2: %s", ev->user, c->peer_addr,
-		 c->peer_port, c->accepted_key ? c->accepted_key : "?");
+	log_info("Accepted %s for %s from %s port %d ssh2%s%s", c->accepted_method ? c->accepted_method : "?",
+		 ev->user, c->peer_addr, c->peer_port, c->accepted_key ? ": " : "",
+		 c->accepted_key ? c->accepted_key : "");
 	struct user_info copy;
 	if (user_info_dup(u, &copy) < 0) {
 		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
@@ -255,10 +406,32 @@ static bool start_process(struct server_conn *c, struct session *s, const char *
 		.peer_port = c->peer_port,
 		.local_addr = c->local_addr,
 		.local_port = c->local_port,
+		.agent_socket = c->agent_fwd ? agent_forward_socket(c->agent_fwd) : NULL,
 	};
+	/* command="..." of the key: run it whatever was asked (sshd's do_exec); what was asked
+	 * goes to SSH_ORIGINAL_COMMAND. */
+	origin.restrictions = &c->restrictions;
+	if (c->restrictions.force_command) {
+		log_debug("Forced command (key-option) '%s'", c->restrictions.force_command);
+		origin.original_command = command;
+		command = c->restrictions.force_command;
+	}
 	log_verbose("Starting session: %s for %s from %s port %d id %u", command ? "command" : "shell",
 		    c->user.name, c->peer_addr, c->peer_port, s->channel);
 	return session_start(s, c->conn, &origin, command) == 0;
+}
+
+/* auth-agent-req@openssh.com: AllowAgentForwarding and the key's no-agent-forwarding decide;
+ * one listener per connection serves every session (as sshd). */
+static bool agent_forwarding_start(struct server_conn *c)
+{
+	if (!c->opts->allow_agent_forwarding || !c->restrictions.permit_agent_forwarding) {
+		log_debug("agent forwarding disabled");
+		return false;
+	}
+	if (!c->agent_fwd)
+		c->agent_fwd = agent_forward_new();
+	return c->agent_fwd != NULL;
 }
 
 static void on_channel_request(struct server_conn *c, const struct burrow_event *ev)
@@ -280,6 +453,8 @@ static void on_channel_request(struct server_conn *c, const struct burrow_event 
 		}
 	} else if (strcmp(name, "shell") == 0) {
 		ok = start_process(c, s, NULL);
+	} else if (strcmp(name, "auth-agent-req@openssh.com") == 0) {
+		ok = agent_forwarding_start(c);
 	} else {
 		/* "env" without AcceptEnv, "pty-req" (no PTYs yet), "subsystem", and the rest. */
 		log_debug("channel %u: refusing request %s", ev->channel, name);
@@ -322,9 +497,18 @@ static void on_disconnected(struct server_conn *c, const struct burrow_event *ev
 		snprintf(who, sizeof(who), "user %s ", c->user.name);
 	else if (c->candidate_ok)
 		snprintf(who, sizeof(who), "authenticating user %s ", c->candidate_ok->name);
+	else if (c->candidate_name)
+		snprintf(who, sizeof(who), "invalid user %s ", c->candidate_name);
 	else
 		who[0] = 0;
-	if (ev->by_peer && ev->reason != BURROW_DISCONNECT_CONNECTION_LOST) {
+	if (!ev->by_peer && ev->reason == BURROW_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE && !c->authenticated) {
+		/* MaxAuthTries: sshd's two lines (auth_maxtries_exceeded). */
+		log_error("maximum authentication attempts exceeded for %s%s from %s port %d ssh2 [preauth]",
+			  c->candidate_ok ? "" : "invalid user ", c->candidate_name ? c->candidate_name : "?",
+			  c->peer_addr, c->peer_port);
+		log_info("Disconnecting %s%s port %d: Too many authentication failures [preauth]", who,
+			 c->peer_addr, c->peer_port);
+	} else if (ev->by_peer && ev->reason != BURROW_DISCONNECT_CONNECTION_LOST) {
 		log_info("Received disconnect from %s port %d:%u: %s%s", c->peer_addr, c->peer_port,
 			 ev->reason, message ? message : "", preauth(c));
 		log_info("Disconnected from %s%s port %d%s", who, c->peer_addr, c->peer_port, preauth(c));
@@ -367,6 +551,8 @@ static void log_negotiated(struct server_conn *c)
 
 static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 {
+	if (agent_forward_event(c->agent_fwd, c->conn, ev))
+		return;
 	switch (ev->type) {
 	case BURROW_EV_KEX_DONE:
 		log_negotiated(c);
@@ -379,6 +565,15 @@ static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 		break;
 	case BURROW_EV_AUTH_FAILURE:
 		on_auth_failure(c, ev);
+		break;
+	case BURROW_EV_AUTH_PASSWORD:
+		on_auth_password(c, ev);
+		break;
+	case BURROW_EV_AUTH_KBDINT_START:
+		on_auth_kbdint_start(c, ev);
+		break;
+	case BURROW_EV_AUTH_KBDINT_RESPONSE:
+		on_auth_kbdint_response(c, ev);
 		break;
 	case BURROW_EV_CHANNEL_OPEN:
 		on_channel_open(c, ev);
@@ -520,7 +715,8 @@ enum { POLL_SIGNALS, POLL_SOCKET, POLL_FIXED };
 
 /* The descriptors of one poll() round and what each belongs to. */
 struct poll_set {
-	struct pollfd fds[POLL_FIXED + 3 * MAX_SESSIONS];
+	struct pollfd fds[POLL_FIXED + 3 * MAX_SESSIONS + AGENT_FORWARD_POLLFDS];
+	size_t agent_start, agent_count; /* fds[agent_start ..] belong to agent_forward.c */
 	struct {
 		struct session *s;
 		int what; /* 0 stdout, 1 stderr, 2 stdin */
@@ -558,6 +754,9 @@ static void poll_set_build(struct server_conn *c, struct poll_set *ps)
 		if (s->fd_in >= 0 && s->in.len > 0)
 			poll_set_add(ps, s->fd_in, POLLOUT, s, 2);
 	}
+	ps->agent_start = ps->count;
+	ps->agent_count = agent_forward_pollfds(c->agent_fwd, c->conn, ps->fds + ps->count);
+	ps->count += ps->agent_count;
 }
 
 static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
@@ -573,7 +772,7 @@ static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
 		burrow_conn_feed_eof(c->conn);
 	}
 	/* Sessions are only added or removed by events, never in here: owners stay valid. */
-	for (size_t i = POLL_FIXED; i < ps->count; i++) {
+	for (size_t i = POLL_FIXED; i < ps->agent_start; i++) {
 		if (!ps->fds[i].revents)
 			continue;
 		struct session *s = ps->owners[i - POLL_FIXED].s;
@@ -583,6 +782,7 @@ static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
 		else
 			session_read_output(s, c->conn, what);
 	}
+	agent_forward_after_poll(c->agent_fwd, c->conn, ps->fds + ps->agent_start, ps->agent_count);
 }
 
 /* Timers and children: what happens between packets. */
@@ -590,7 +790,8 @@ static void housekeeping(struct server_conn *c)
 {
 	uint64_t now = monotonic_ms();
 	burrow_conn_tick(c->conn, now);
-	if (!c->authenticated && !c->we_disconnected && now - c->start_ms > BURROWD_LOGIN_GRACE_MS) {
+	uint64_t grace_ms = (uint64_t)c->opts->login_grace_time * 1000;
+	if (!c->authenticated && !c->we_disconnected && grace_ms && now - c->start_ms > grace_ms) {
 		log_info("Timeout before authentication for %s port %d", c->peer_addr, c->peer_port);
 		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "Timeout before authentication");
 	}
@@ -654,9 +855,20 @@ void server_engine_config(const struct server_options *opts, struct burrow_key *
 	cfg->role = BURROW_SERVER;
 	cfg->host_keys = host_keys;
 	cfg->host_key_count = host_key_count;
-	/* Only publickey for now; password authentication is a later step. With
-	 * PubkeyAuthentication no nothing is offered at all, as sshd with every method off. */
-	cfg->auth_methods = opts->pubkey_authentication ? "publickey" : "";
+	/* What is offered first: the enabled methods that start an AuthenticationMethods list. */
+	static char first_offer[64];
+	struct auth_methods m;
+	first_offer[0] = 0;
+	if (auth_methods_init(&m, opts->authentication_methods.v, opts->authentication_methods.n,
+			      opts->pubkey_authentication, opts->password_authentication,
+			      opts->kbdint_authentication) == 0) {
+		char *offer = auth_methods_offer_new(&m);
+		snprintf(first_offer, sizeof(first_offer), "%s", offer ? offer : "");
+		free(offer);
+		auth_methods_free(&m);
+	}
+	cfg->auth_methods = first_offer;
+	cfg->max_auth_tries = opts->max_auth_tries;
 	cfg->kex_algorithms = opts->kex_algorithms;
 	cfg->hostkey_algorithms = opts->hostkey_algorithms;
 	cfg->pubkey_algorithms = opts->pubkey_algorithms;
@@ -691,8 +903,17 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	set_nonblocking(sock);
 
+	auth_restrictions_init(&c.restrictions);
+	if (auth_methods_init(&c.methods, opts->authentication_methods.v, opts->authentication_methods.n,
+			      opts->pubkey_authentication, opts->password_authentication,
+			      opts->kbdint_authentication) < 0) {
+		close(sock);
+		return 255;
+	}
 	struct burrow_config cfg;
 	server_engine_config(opts, host_keys, host_key_count, &cfg);
+	c.banner = auth_policy_banner_new(opts);
+	cfg.auth_banner = c.banner;
 	int r = burrow_conn_new(&cfg, &c.conn);
 	if (r < 0) {
 		log_error("cannot set up the connection: %s", burrow_strerror(r));
@@ -705,6 +926,7 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 		session_hangup(c.sessions[i]);
 		session_free(c.sessions[i]);
 	}
+	agent_forward_free(c.agent_fwd); /* the forwarded socket goes with the connection */
 	burrow_conn_free(c.conn);
 	close(sock);
 	user_info_free(&c.self);
@@ -713,5 +935,10 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 	free(c.candidate_name);
 	free(c.accepted_key);
 	free(c.accepted_user);
+	auth_kbdint_free(c.kbdint);
+	auth_methods_free(&c.methods);
+	auth_restrictions_free(&c.restrictions);
+	strlist_free(&c.used_keys);
+	free(c.banner);
 	return 0;
 }

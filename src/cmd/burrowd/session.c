@@ -123,6 +123,47 @@ static void free_vector(char **v)
 	free(v);
 }
 
+/* Sets NAME=value in env (replacing an earlier NAME), growing it; 0 or -1. */
+static int environment_set(char ***env, const char *entry)
+{
+	size_t name_len = strcspn(entry, "=");
+	size_t n = 0;
+	for (; (*env)[n]; n++) {
+		if (strncmp((*env)[n], entry, name_len + 1) == 0) {
+			char *copy = strdup(entry);
+			if (!copy)
+				return -1;
+			free((*env)[n]);
+			(*env)[n] = copy;
+			return 0;
+		}
+	}
+	char **grown = realloc(*env, (n + 2) * sizeof(**env));
+	if (!grown)
+		return -1;
+	*env = grown;
+	if (!(grown[n] = strdup(entry)))
+		return -1;
+	grown[n + 1] = NULL;
+	return 0;
+}
+
+/* The login's additions, after the standard variables as in sshd's do_setup_env: the key's
+ * environment= (already filtered by PermitUserEnvironment) and SSH_ORIGINAL_COMMAND. */
+static int environment_add_login(char ***env, const struct session_origin *o)
+{
+	for (size_t i = 0; o->restrictions && i < o->restrictions->environment.n; i++)
+		if (environment_set(env, o->restrictions->environment.v[i]) < 0)
+			return -1;
+	if (o->original_command) {
+		char *entry = env_entry_new("SSH_ORIGINAL_COMMAND", o->original_command);
+		int r = entry ? environment_set(env, entry) : -1;
+		free(entry);
+		return r;
+	}
+	return 0;
+}
+
 static char **environment_new(const struct session_origin *o)
 {
 	char connection[256], client[192];
@@ -136,7 +177,7 @@ static char **environment_new(const struct session_origin *o)
 		{ "SSH_CLIENT", client },
 	};
 	size_t n = sizeof(pairs) / sizeof(pairs[0]);
-	char **env = calloc(n + 1, sizeof(*env));
+	char **env = calloc(n + 2, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -145,6 +186,15 @@ static char **environment_new(const struct session_origin *o)
 			free_vector(env);
 			return NULL;
 		}
+	}
+	/* Agent forwarding (agent_forward.c): where the session's ssh and ssh-add find the agent. */
+	if (o->agent_socket && !(env[n] = env_entry_new("SSH_AUTH_SOCK", o->agent_socket))) {
+		free_vector(env);
+		return NULL;
+	}
+	if (environment_add_login(&env, o) < 0) {
+		free_vector(env);
+		return NULL;
 	}
 	return env;
 }

@@ -42,6 +42,11 @@ struct session_origin {
 	int peer_port;
 	const char *local_addr;
 	int local_port;
+	const char *agent_socket; /* agent forwarding: SSH_AUTH_SOCK for the process, or NULL */
+	/* The login's restrictions (auth_policy.c): environment= of the key, and the command the
+	 * client asked for when a forced command replaced it (SSH_ORIGINAL_COMMAND). NULL: none. */
+	const struct auth_restrictions *restrictions;
+	const char *original_command;
 };
 
 struct session *session_new(uint32_t channel);

@@ -115,6 +115,11 @@ int ids_drop_to_user(const struct user_info *user)
 		log_error("was able to restore root after becoming %s; refusing to go on", user->name);
 		return -1;
 	}
+	/* The group must not come back either (sshd's permanently_set_uid). */
+	if (user->gid != 0 && (setgid(0) == 0 || setegid(0) == 0)) {
+		log_error("was able to restore group 0 after becoming %s; refusing to go on", user->name);
+		return -1;
+	}
 	/* The process still holds the host key: keep other processes of the user out of it. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	return 0;

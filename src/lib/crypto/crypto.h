@@ -262,4 +262,56 @@ void rsa_key_free(struct rsa_key *key); /* NULL is a no-op; libcrypto clears the
 
 /* ==== end of signature primitives ==== */
 
+/* ==== keys at rest: Blowfish and bcrypt_pbkdf for openssh-key-v1 (keyfiles engineer) ==== */
+
+/*
+ * ---- Blowfish (blowfish.c), Schneier 1993, with bcrypt's key schedule variants ----
+ * Blocks are two 32-bit big-endian halves. Plain ECB keying: blowfish_init, then
+ * blowfish_expand_key. bcrypt's "EksBlowfishSetup" adds blowfish_expand_key_salt.
+ */
+#define BLOWFISH_ROUNDS 16
+struct blowfish {
+	uint32_t p[BLOWFISH_ROUNDS + 2];
+	uint32_t s[4][256];
+};
+void blowfish_init(struct blowfish *bf); /* the initial state from the digits of pi */
+/* key_len 1..72 for standard Blowfish (bcrypt passes 64); the key is read cyclically. A key of
+ * length 0 leaves the state unchanged. */
+void blowfish_expand_key(struct blowfish *bf, const uint8_t *key, size_t key_len);
+void blowfish_expand_key_salt(struct blowfish *bf, const uint8_t *salt, size_t salt_len, const uint8_t *key,
+			      size_t key_len);
+void blowfish_encrypt_block(const struct blowfish *bf, uint32_t *left, uint32_t *right);
+void blowfish_decrypt_block(const struct blowfish *bf, uint32_t *left, uint32_t *right);
+
+/*
+ * ---- bcrypt_pbkdf (bcrypt_pbkdf.c), OpenBSD's, as openssh-key-v1 uses it ----
+ * BURROW_E_INVALID unless pass, salt and key are non-empty, rounds >= 1, key_len <= 1024 and
+ * salt_len <= 1 MiB (OpenBSD's limits).
+ */
+int bcrypt_pbkdf(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t salt_len, uint8_t *key,
+		 size_t key_len, unsigned rounds);
+
+/*
+ * ---- ciphers of openssh-key-v1 private sections (keyfile_cipher.c) ----
+ * aes128/192/256-ctr, aes128/192/256-cbc, aes128/256-gcm@openssh.com, chacha20-poly1305@openssh.com.
+ * keyfile_cipher_crypt en/decrypts data (a multiple of the block size) in place with key
+ * (key_len bytes) and iv (iv_len bytes), as OpenSSH with sequence number 0 and no AAD. For AEAD
+ * ciphers tag (tag_len bytes) is written on encryption and checked on decryption: BURROW_E_MAC
+ * when it does not match.
+ */
+struct keyfile_cipher;
+const struct keyfile_cipher *keyfile_cipher_find(const char *name, size_t len); /* NULL when unknown */
+const char *keyfile_cipher_name(const struct keyfile_cipher *c);
+size_t keyfile_cipher_key_len(const struct keyfile_cipher *c);
+size_t keyfile_cipher_iv_len(const struct keyfile_cipher *c);
+size_t keyfile_cipher_block_size(const struct keyfile_cipher *c);
+size_t keyfile_cipher_tag_len(const struct keyfile_cipher *c);
+int keyfile_cipher_crypt(const struct keyfile_cipher *c, bool encrypt, const uint8_t *key, const uint8_t *iv,
+			 uint8_t *data, size_t len, uint8_t *tag);
+
+/* MD5 (md5.c), only for legacy fingerprints (ssh-keygen -E md5), never for security. */
+int hash_md5(const void *data, size_t n, uint8_t out[16]);
+
+/* ==== end of keys at rest ==== */
+
 #endif

@@ -1,0 +1,400 @@
+/*
+ * OpenSSH certificates in burrowd (sshd's auth2-pubkey.c user_cert_trusted_ca, auth-options.c):
+ *
+ *   TrustedUserCAKeys FILE          CAs whose user certificates log in; the principal must be the
+ *                                   user name, or a name listed in
+ *   AuthorizedPrincipalsFile PATH   (%u %h %U, relative to the home directory; "none" = unset)
+ *   authorized_keys cert-authority  a CA for this account only; principals="..." names allowed
+ *                                   principals (default: the user name)
+ *   HostCertificate FILE            a host certificate presented with its private host key
+ *
+ * A certificate is genuine when libburrow parsed it (the CA's signature is checked then); here its
+ * CA must be trusted, it must be a user certificate, valid now, for an allowed principal, its
+ * critical options known (force-command runs instead of what the client asks; source-address
+ * must hold the client's address), and its extensions decide pty and forwarding.
+ */
+#define _GNU_SOURCE
+#include "burrowd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CERTAUTH_FILE_MAX (1024 * 1024)
+
+/* ---- configuration ---- */
+
+static int certauth_set_once(char **slot, const char *value)
+{
+	if (*slot)
+		return 0; /* the first value wins, as in sshd */
+	*slot = strdup(value);
+	return *slot ? 0 : SERVCONF_FATAL;
+}
+
+int certauth_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords)
+{
+	struct certauth_options *c = &opts->certs;
+	const char *kw = words[0];
+	bool principals = strcasecmp(kw, "AuthorizedPrincipalsFile") == 0;
+	if (!principals && strcasecmp(kw, "TrustedUserCAKeys") != 0 && strcasecmp(kw, "HostCertificate") != 0)
+		return CERTAUTH_NOT_MINE;
+	if (nwords != 2) {
+		fprintf(stderr, "%s line %d: %s\n", origin, line_no,
+			nwords < 2 ? "missing argument." : "garbage at end of line");
+		return SERVCONF_FATAL;
+	}
+	if (principals && !authkeys_pattern_valid(words[1])) {
+		fprintf(stderr, "%s line %d: %s: unknown %% token in \"%s\" (known: %%h %%u %%U %%%%)\n", origin,
+			line_no, kw, words[1]);
+		return SERVCONF_FATAL;
+	}
+	if (opts->in_match_block)
+		return 0;
+	if (strcasecmp(kw, "HostCertificate") == 0)
+		return strlist_add(&c->host_certificates, words[1]) < 0 ? SERVCONF_FATAL : 0;
+	return certauth_set_once(principals ? &c->authorized_principals_file : &c->trusted_user_ca_keys, words[1]);
+}
+
+void certauth_dump(const struct certauth_options *c, FILE *out)
+{
+	fprintf(out, "trustedusercakeys %s\n", c->trusted_user_ca_keys ? c->trusted_user_ca_keys : "none");
+	fprintf(out, "authorizedprincipalsfile %s\n",
+		c->authorized_principals_file ? c->authorized_principals_file : "none");
+	for (size_t i = 0; i < c->host_certificates.n; i++)
+		fprintf(out, "hostcertificate %s\n", c->host_certificates.v[i]);
+}
+
+/* ---- small file reading ---- */
+
+/* The whole of a small file; as the user when `user` is given (their principals file). */
+static char *certauth_read_file(const char *path, const struct user_info *user)
+{
+	struct saved_ids saved;
+	if (user && ids_use_user(user, &saved) < 0)
+		return NULL;
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	int open_errno = errno;
+	if (user)
+		ids_restore(&saved);
+	if (fd < 0) {
+		log_debug("cannot open %s: %s", path, strerror(open_errno));
+		return NULL;
+	}
+	char *text = malloc(CERTAUTH_FILE_MAX + 1);
+	size_t n = 0;
+	while (text && n < CERTAUTH_FILE_MAX) {
+		ssize_t r = read(fd, text + n, CERTAUTH_FILE_MAX - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (text)
+		text[n] = 0;
+	return text;
+}
+
+/* Next line of text (NUL-terminated in place); NULL at the end. */
+static char *certauth_next_line(char **cursor)
+{
+	char *line = *cursor;
+	if (!line || !*line)
+		return NULL;
+	char *nl = strchr(line, '\n');
+	*cursor = nl ? nl + 1 : NULL;
+	if (nl)
+		*nl = 0;
+	size_t n = strlen(line);
+	if (n && line[n - 1] == '\r')
+		line[n - 1] = 0;
+	return line;
+}
+
+/* ---- host certificates ---- */
+
+static struct burrow_key *certauth_load_cert(const char *path)
+{
+	char *text = certauth_read_file(path, NULL);
+	struct burrow_key *cert = NULL;
+	if (text && burrow_key_parse_public_line(text, strcspn(text, "\r\n"), &cert, NULL) != 0)
+		cert = NULL;
+	free(text);
+	return cert;
+}
+
+void certauth_load_host_certificates(const struct certauth_options *c, struct burrow_key ***keys, size_t *count)
+{
+	for (size_t i = 0; i < c->host_certificates.n; i++) {
+		const char *path = c->host_certificates.v[i];
+		struct burrow_key *cert = certauth_load_cert(path);
+		if (!cert || !burrow_key_is_cert(cert)) {
+			log_error("Could not load host certificate \"%s\": invalid format", path);
+			burrow_key_free(cert);
+			continue;
+		}
+		if (burrow_cert_type(cert) != BURROW_CERT_HOST) {
+			log_error("Could not load host certificate \"%s\": not a host certificate", path);
+			burrow_key_free(cert);
+			continue;
+		}
+		/* sshd: the certificate goes with the host key it certifies. */
+		struct burrow_key *signer = NULL;
+		for (size_t k = 0; k < *count && !signer; k++)
+			if (!burrow_key_is_cert((*keys)[k]) && burrow_key_cert_attach((*keys)[k], cert, &signer) != 0)
+				signer = NULL;
+		struct burrow_key **grown = signer ? realloc(*keys, (*count + 1) * sizeof(**keys)) : NULL;
+		if (!grown) {
+			if (!signer)
+				log_error("No matching private key for certificate: %s", path);
+			burrow_key_free(signer);
+		} else {
+			*keys = grown;
+			(*keys)[(*count)++] = signer;
+			log_debug("host certificate %s: %s", path, burrow_key_type_name(signer));
+		}
+		burrow_key_free(cert);
+	}
+}
+
+/* ---- user certificates ---- */
+
+void certauth_describe(const struct burrow_key *cert, char *buf, size_t len)
+{
+	const struct burrow_key *ca = burrow_cert_signature_key(cert);
+	char *ca_fp = NULL;
+	if (burrow_key_fingerprint_sha256(ca, &ca_fp) < 0)
+		ca_fp = NULL;
+	size_t used = strlen(buf);
+	if (used < len)
+		snprintf(buf + used, len - used, " ID %s (serial %llu) CA %s %s", burrow_cert_key_id(cert),
+			 (unsigned long long)burrow_cert_serial(cert), burrow_key_type_short(ca), ca_fp ? ca_fp : "?");
+	free(ca_fp);
+}
+
+/* The CA is listed in TrustedUserCAKeys (one public key per line, as sshd reads that file). */
+static bool certauth_ca_trusted(const char *path, const struct burrow_key *ca)
+{
+	char *text = certauth_read_file(path, NULL);
+	if (!text)
+		return false;
+	bool found = false;
+	char *cursor = text, *line;
+	while (!found && (line = certauth_next_line(&cursor))) {
+		struct burrow_key *key = NULL;
+		char *comment = NULL;
+		if (burrow_key_parse_any_line(line, strlen(line), &key, &comment) == 0)
+			found = burrow_key_equal_public(key, ca);
+		free(comment);
+		burrow_key_free(key);
+	}
+	free(text);
+	return found;
+}
+
+static bool certauth_lists_principal(const struct burrow_key *cert, const char *name)
+{
+	for (size_t i = 0; i < burrow_cert_principal_count(cert); i++)
+		if (strcmp(burrow_cert_principal(cert, i), name) == 0)
+			return true;
+	return false;
+}
+
+/* A principals line's expiry-time= and from= (sshd's auth_authorise_keyopts). */
+static bool certauth_line_permits(const struct burrow_authorized_keys_options *o, const char *path, int line_no,
+				  const struct user_info *user, const char *peer_addr)
+{
+	if (o->expiry_time && (uint64_t)time(NULL) > o->expiry_time) {
+		log_info("%s:%d: entry expired", path, line_no);
+		return false;
+	}
+	if (o->from && (!peer_addr || burrow_match_host_and_ip(peer_addr, peer_addr, o->from) != BURROW_MATCH_YES)) {
+		log_info("%s:%d: Authentication tried for %s with valid certificate but not from a permitted host "
+			 "(ip=%s, required=%s).", path, line_no, user->name, peer_addr ? peer_addr : "?", o->from);
+		return false;
+	}
+	return true;
+}
+
+/* AuthorizedPrincipalsFile: "[options] principal" lines; the first principal the certificate
+ * lists wins, and its options restrict the login as authorized_keys options do. */
+static bool certauth_principals_file(const struct server_options *opts, const struct user_info *user,
+				     const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r)
+{
+	char *path = authkeys_expand_path_new(opts->certs.authorized_principals_file, user);
+	char *text = path ? certauth_read_file(path, user) : NULL;
+	bool found = false;
+	char *cursor = text, *line;
+	int line_no = 0;
+	while (text && !found && (line = certauth_next_line(&cursor))) {
+		line_no++;
+		line += strspn(line, " \t");
+		size_t n = strlen(line);
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = 0;
+		if (!*line || *line == '#')
+			continue;
+		char *name = strrchr(line, ' ');
+		char *tab = strrchr(line, '\t');
+		if (tab && (!name || tab > name))
+			name = tab;
+		const char *options = "";
+		if (name) {
+			*name++ = 0;
+			options = line;
+		} else {
+			name = line;
+		}
+		if (!certauth_lists_principal(cert, name))
+			continue;
+		struct burrow_authorized_keys_options o;
+		const char *why = NULL;
+		if (burrow_authorized_keys_options_parse(options, strlen(options), &o, &why) < 0) {
+			log_info("%s:%d: bad principals options: %s", path, line_no, why ? why : "?");
+			continue;
+		}
+		found = certauth_line_permits(&o, path, line_no, user, peer_addr) &&
+			auth_restrictions_from_key_options(r, opts, &o) == 0;
+		if (found)
+			log_debug("%s:%d: matched principal \"%s\"", path, line_no, name);
+		burrow_authorized_keys_options_free(&o);
+	}
+	free(text);
+	free(path);
+	return found;
+}
+
+/* sshd's sshauthopt_from_cert + auth_authorise_keyopts for the certificate's own options. */
+static bool certauth_apply_cert_options(const struct burrow_key *cert, const struct user_info *user,
+					const char *peer_addr, struct auth_restrictions *r)
+{
+	char *command, *sources, *unknown;
+	int err = burrow_cert_critical_options(cert, &command, &sources, &unknown);
+	if (err) {
+		log_error("Certificate critical option \"%s\" is not supported", unknown ? unknown : "?");
+		free(unknown);
+		return false;
+	}
+	bool ok = true;
+	if (sources) {
+		bool match = false;
+		if (burrow_cert_source_address_match(sources, peer_addr ? peer_addr : "", &match) != 0) {
+			log_error("Certificate source-address contents invalid");
+			ok = false;
+		} else if (!match) {
+			log_info("Authentication tried for %s with valid certificate but not from a permitted "
+				 "source address (%s).", user->name, peer_addr ? peer_addr : "?");
+			log_error("Refused by certificate options");
+			ok = false;
+		}
+	}
+	if (ok && command) {
+		if (r->force_command && strcmp(r->force_command, command) != 0) {
+			log_error("Certificate and key options forced command mismatch"); /* sshd's merge refuses */
+			ok = false;
+		} else if (!r->force_command) {
+			r->force_command = command;
+			command = NULL;
+		}
+	}
+	free(command);
+	free(sources);
+	/* Extensions grant; anything a certificate does not list is off (PROTOCOL.certkeys). */
+	static const char *const names[] = { "permit-pty", "permit-port-forwarding", "permit-agent-forwarding",
+					     "permit-X11-forwarding", "permit-user-rc" };
+	bool *slots[] = { &r->permit_pty, &r->permit_port_forwarding, &r->permit_agent_forwarding,
+			  &r->permit_x11_forwarding, &r->permit_user_rc };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		bool has = false;
+		const char *name, *value;
+		for (size_t e = 0; burrow_cert_option(cert, false, e, &name, &value) == 0; e++)
+			has |= strcmp(name, names[i]) == 0;
+		*slots[i] = *slots[i] && has;
+	}
+	return ok;
+}
+
+static void certauth_log_accepted(const struct burrow_key *cert, const char *via)
+{
+	const struct burrow_key *ca = burrow_cert_signature_key(cert);
+	char *fp = NULL;
+	if (burrow_key_fingerprint_sha256(ca, &fp) < 0)
+		fp = NULL;
+	log_verbose("Accepted certificate ID \"%s\" (serial %llu) signed by %s CA %s via %s", burrow_cert_key_id(cert),
+		    (unsigned long long)burrow_cert_serial(cert), burrow_key_type_short(ca), fp ? fp : "?", via);
+	free(fp);
+}
+
+/* TrustedUserCAKeys (sshd user_cert_trusted_ca). */
+static bool certauth_trusted_ca(const struct server_options *opts, const struct user_info *user,
+				const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r)
+{
+	const char *path = opts->certs.trusted_user_ca_keys;
+	if (!path || !certauth_ca_trusted(path, burrow_cert_signature_key(cert)))
+		return false;
+	bool use_principals_file = opts->certs.authorized_principals_file &&
+				   strcasecmp(opts->certs.authorized_principals_file, "none") != 0;
+	const char *reason;
+	if (burrow_cert_check(cert, BURROW_CERT_USER, use_principals_file ? NULL : user->name, (uint64_t)time(NULL),
+			      &reason) != 0) {
+		log_error("%s", reason);
+		return false;
+	}
+	if (use_principals_file && !certauth_principals_file(opts, user, cert, peer_addr, r)) {
+		log_error("Certificate does not contain an authorized principal");
+		return false;
+	}
+	if (!certauth_apply_cert_options(cert, user, peer_addr, r))
+		return false;
+	certauth_log_accepted(cert, path);
+	return true;
+}
+
+bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct burrow_authorized_keys_options *o,
+				   const char *loc, const struct user_info *user)
+{
+	const char *reason;
+	if (o->principals) {
+		/* principals="a,b": one of them must be in the certificate (sshd match_principals_option). */
+		bool found = false;
+		for (size_t i = 0; i < burrow_cert_principal_count(cert) && !found; i++)
+			found = burrow_match_pattern_list(burrow_cert_principal(cert, i), o->principals, false) ==
+				BURROW_MATCH_YES;
+		if (burrow_cert_check(cert, BURROW_CERT_USER, NULL, (uint64_t)time(NULL), &reason) != 0) {
+			log_error("%s", reason);
+			return false;
+		}
+		if (!found) {
+			log_error("%s: Certificate does not contain an authorized principal", loc);
+			return false;
+		}
+	} else if (burrow_cert_check(cert, BURROW_CERT_USER, user->name, (uint64_t)time(NULL), &reason) != 0) {
+		log_error("%s", reason);
+		return false;
+	}
+	return true;
+}
+
+bool certauth_check(const struct server_options *opts, const struct user_info *user, const struct burrow_key *cert,
+		    const char *peer_addr, struct auth_restrictions *r)
+{
+	if (certauth_trusted_ca(opts, user, cert, peer_addr, r))
+		return true;
+	auth_restrictions_free(r); /* a principals line may have set some */
+	/* authorized_keys: a cert-authority line for the CA (authkeys.c calls
+	 * certauth_authorized_keys_line for it), then the certificate's own options. */
+	if (!authkeys_check(opts, user, cert, peer_addr, r))
+		return false;
+	if (!certauth_apply_cert_options(cert, user, peer_addr, r))
+		return false;
+	certauth_log_accepted(cert, "authorized_keys");
+	return true;
+}

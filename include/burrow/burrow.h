@@ -226,6 +226,22 @@ struct burrow_negotiated {
 };
 int burrow_conn_negotiated(const struct burrow_conn *conn, struct burrow_negotiated *out);
 
+/* ---- moving a server connection to another process (privilege separation) ----
+ * The unprivileged pre-authentication process exports the connection; the monitor imports it
+ * and continues it byte-exactly as the user. Export is allowed only on a server connection right
+ * after the program took BURROW_EV_AUTH_SUCCESS (before the next burrow_conn_next_event()), with
+ * no key exchange in progress, burrow_conn_output() flushed, no channel open and no question
+ * pending: otherwise BURROW_E_STATE. A connection compressing with plain "zlib" cannot move
+ * (BURROW_E_UNSUPPORTED); zlib@openssh.com can. The exporter then frees its conn.
+ * The blob holds the session keys: send it only over a private channel (socketpair) and release
+ * it with burrow_conn_export_free(), which wipes it. The importer's cfg supplies host keys (it
+ * must hold the one the connection was keyed with), algorithm preferences, moduli and limits.
+ * Import of a malformed blob fails (BURROW_E_PARSE) and leaves *out NULL. */
+int burrow_conn_export(struct burrow_conn *conn, uint8_t **blob, size_t *len);
+void burrow_conn_export_free(uint8_t *blob, size_t len);
+int burrow_conn_import(const struct burrow_config *cfg, const uint8_t *blob, size_t len,
+		       struct burrow_conn **out);
+
 /* ---- client: host key and authentication ---- */
 int burrow_hostkey_verdict(struct burrow_conn *conn, bool accept);
 /* Start or continue user authentication (after the first BURROW_EV_KEX_DONE). The outcome

@@ -153,8 +153,7 @@ static int auths_succeed(struct burrow_conn *c, const char *method)
 	c->authenticated = true;
 	if (!auths_event(c, BURROW_EV_AUTH_SUCCESS, method))
 		return BURROW_E_NOMEM;
-	if (err == 0)
-		err = hostkeys_update_announce(c);
+	/* The hostkeys-00 announcement follows once the program has taken this event (conn.c). */
 	return err;
 }
 

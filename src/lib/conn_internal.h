@@ -198,7 +198,10 @@ struct burrow_conn {
 	size_t msg_start;                   /* offset in out (or deferred) of the message being built */
 	struct buf *msg_target;             /* where the message being built goes */
 	struct buf deferred;                /* messages held while our key exchange runs */
-	struct buf zbuf;                    /* scratch for (de)compressing one payload */
+	struct buf zbuf;                    /* scratch for inflating one received payload */
+	/* scratch for deflating one payload we send: not zbuf, which may still hold the message
+	 * just received when reading it starts a rekey (transport_read_message) */
+	struct buf zbuf_send;
 	uint8_t pad_pool[1024];             /* random bytes for padding, refilled in bulk */
 	size_t pad_pool_left;
 	struct burrow_key *server_host_key; /* client: the host key trusted at the first exchange */
@@ -236,6 +239,10 @@ struct burrow_conn {
 	bool disconnect_reported;
 	char last_error[1024];
 };
+
+/* conn.c: a connection set up from cfg that has sent nothing yet (burrow_conn_new starts the
+ * transport; conn_export.c's import fills in a connection moved from another process). */
+int conn_new_configured(const struct burrow_config *cfg, struct burrow_conn **out);
 
 /* conn.c: events and errors */
 struct burrow_event *conn_push_event(struct burrow_conn *c, enum burrow_event_type type);

@@ -147,6 +147,7 @@ void transport_free(struct burrow_conn *c)
 	compress_free(c->send.z);
 	compress_free(c->recv.z);
 	buf_free(&c->zbuf);
+	buf_free(&c->zbuf_send);
 }
 
 static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
@@ -277,11 +278,11 @@ static int transport_seal(struct burrow_conn *c, size_t start)
 	struct buf *b = &c->out;
 	if (transport_compressing(c, &c->send)) {
 		/* The payload moves to scratch and comes back deflated in its place. */
-		buf_reset(&c->zbuf);
-		buf_put(&c->zbuf, buf_ptr(b) + start + 5, buf_len(b) - start - 5);
+		buf_reset(&c->zbuf_send);
+		buf_put(&c->zbuf_send, buf_ptr(b) + start + 5, buf_len(b) - start - 5);
 		buf_truncate(b, start + 5);
-		int err = buf_ok(&c->zbuf) ? compress_deflate(c->send.z, buf_ptr(&c->zbuf), buf_len(&c->zbuf), b)
-					   : BURROW_E_NOMEM;
+		int err = buf_ok(&c->zbuf_send) ? compress_deflate(c->send.z, buf_ptr(&c->zbuf_send), buf_len(&c->zbuf_send), b)
+						: BURROW_E_NOMEM;
 		if (err < 0)
 			return err;
 	}

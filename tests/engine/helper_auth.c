@@ -96,6 +96,16 @@ void auth_pair_pump(struct auth_pair *t, bool server)
 	}
 }
 
+void auth_pair_play(struct auth_pair *t, struct burrow_config server_cfg, struct burrow_config client_cfg,
+		    auth_callback on_client, auth_callback on_server, void *ctx)
+{
+	auth_pair_init(t, server_cfg, client_cfg);
+	t->on_client = on_client;
+	t->on_server = on_server;
+	t->ctx = ctx;
+	auth_pair_run(t);
+}
+
 void auth_pair_run(struct auth_pair *t)
 {
 	int quiet = 0;

@@ -46,6 +46,10 @@ void auth_pair_init_host_keys(struct auth_pair *t, struct burrow_config server_c
 void auth_pair_free(struct auth_pair *t);
 /* Pumps both sides and moves bytes until nothing moves any more. */
 void auth_pair_run(struct auth_pair *t);
+/* The usual script of a test: auth_pair_init, then the callbacks (either may be NULL) and their
+ * ctx, then auth_pair_run. */
+void auth_pair_play(struct auth_pair *t, struct burrow_config server_cfg, struct burrow_config client_cfg,
+		    auth_callback on_client, auth_callback on_server, void *ctx);
 /* Only one side's events, without moving bytes. */
 void auth_pair_pump(struct auth_pair *t, bool server);
 /* A raw message from one engine to the other, through its transport (encrypted as usual);

@@ -53,11 +53,8 @@ static void server_checks_password(struct auth_pair *t, const struct burrow_even
 static void test_password_right_succeeds_on_both_sides(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.ctx = (void *)RIGHT_PASSWORD;
-	t.on_client = client_tries_password;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_tries_password,
+		       server_checks_password, (void *)RIGHT_PASSWORD);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_SUCCESS], 1);
 	assert_string_equal(t.client.method, "password");
@@ -70,11 +67,8 @@ static void test_password_right_succeeds_on_both_sides(void **state)
 static void test_password_wrong_fails_on_both_sides(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.ctx = (void *)"wrong";
-	t.on_client = client_tries_password;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_tries_password,
+		       server_checks_password, (void *)"wrong");
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_string_equal(t.client.method, "password");
 	assert_string_equal(t.client.methods, ALL_METHODS);
@@ -90,11 +84,8 @@ static void test_password_wrong_fails_on_both_sides(void **state)
 static void test_password_not_offered_never_reaches_the_program(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods("publickey"), no_config);
-	t.ctx = (void *)RIGHT_PASSWORD;
-	t.on_client = client_tries_password;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods("publickey"), no_config, client_tries_password,
+		       server_checks_password, (void *)RIGHT_PASSWORD);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_PASSWORD], 0);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_string_equal(t.client.methods, "publickey");
@@ -130,10 +121,8 @@ static void client_asks_password_change(struct auth_pair *t, const struct burrow
 static void test_password_change_request_is_a_failure(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.on_client = client_asks_password_change;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_asks_password_change,
+		       server_checks_password, NULL);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_PASSWORD], 0);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_string_equal(t.server.method, "password");
@@ -156,11 +145,8 @@ static void server_wants_new_password(struct auth_pair *t, const struct burrow_e
 static void test_passwd_changereq_ends_the_attempt_with_a_message(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.ctx = (void *)RIGHT_PASSWORD;
-	t.on_client = client_tries_password;
-	t.on_server = server_wants_new_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_tries_password,
+		       server_wants_new_password, (void *)RIGHT_PASSWORD);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_string_equal(t.client.method, "password");
 	assert_non_null(strstr(t.client.message, "password change"));
@@ -228,10 +214,8 @@ static void server_challenges_kbdint(struct auth_pair *t, const struct burrow_ev
 static void test_kbdint_three_prompts_succeeds(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.on_client = client_answers_kbdint;
-	t.on_server = server_challenges_kbdint;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_answers_kbdint,
+		       server_challenges_kbdint, NULL);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_KBDINT_PROMPT], 1);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_KBDINT_RESPONSE], 1);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
@@ -244,11 +228,8 @@ static void test_kbdint_three_prompts_succeeds(void **state)
 static void test_kbdint_zero_prompts_then_three_succeeds(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.ctx = (void *)"zero first";
-	t.on_client = client_answers_kbdint;
-	t.on_server = server_challenges_kbdint;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_answers_kbdint,
+		       server_challenges_kbdint, (void *)"zero first");
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_KBDINT_PROMPT], 2);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_KBDINT_RESPONSE], 2);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
@@ -281,10 +262,8 @@ static void server_refuses_kbdint(struct auth_pair *t, const struct burrow_event
 static void test_kbdint_refused_at_start_fails(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.on_client = client_answers_kbdint;
-	t.on_server = server_refuses_kbdint;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_answers_kbdint,
+		       server_refuses_kbdint, NULL);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_KBDINT_PROMPT], 0);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_string_equal(t.client.method, "keyboard-interactive");
@@ -309,10 +288,8 @@ static void client_answers_two_of_three(struct auth_pair *t, const struct burrow
 static void test_kbdint_wrong_response_count_disconnects(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods(ALL_METHODS), no_config);
-	t.on_client = client_answers_two_of_three;
-	t.on_server = server_challenges_kbdint;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_answers_two_of_three,
+		       server_challenges_kbdint, NULL);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_KBDINT_RESPONSE], 0);
 	assert_int_equal(t.server.count[BURROW_EV_DISCONNECTED], 1);
 	assert_int_equal(t.server.reason, BURROW_DISCONNECT_PROTOCOL_ERROR);
@@ -348,10 +325,7 @@ static void server_accepts_user_key(struct auth_pair *t, const struct burrow_eve
 static void test_publickey_is_host_bound_when_the_server_offers_it(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, no_config, no_config);
-	t.on_client = client_tries_publickey;
-	t.on_server = server_accepts_user_key;
-	auth_pair_run(&t);
+	auth_pair_play(&t, no_config, no_config, client_tries_publickey, server_accepts_user_key, NULL);
 	assert_true(t.p.client.conn->peer_pubkey_hostbound);
 	assert_int_equal(t.step, 2); /* query and signed request both host-bound */
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
@@ -375,10 +349,7 @@ static void client_tries_plain_publickey(struct auth_pair *t, const struct burro
 static void test_publickey_is_plain_when_the_server_does_not_offer_host_bound(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, no_config, no_config);
-	t.on_client = client_tries_plain_publickey;
-	t.on_server = server_accepts_user_key;
-	auth_pair_run(&t);
+	auth_pair_play(&t, no_config, no_config, client_tries_plain_publickey, server_accepts_user_key, NULL);
 	assert_int_equal(t.step, 1);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_SUCCESS], 1);
@@ -431,10 +402,8 @@ static void server_key_partial_then_password(struct auth_pair *t, const struct b
 static void test_partial_success_then_password_succeeds(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods("publickey"), no_config);
-	t.on_client = client_key_then_password;
-	t.on_server = server_key_partial_then_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods("publickey"), no_config, client_key_then_password,
+		       server_key_partial_then_password, NULL);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
 	assert_true(t.client.partial);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_FAILURE], 1);
@@ -556,10 +525,7 @@ static void test_max_auth_tries_disconnects_at_the_limit(void **state)
 {
 	struct auth_pair t;
 	struct burrow_config cfg = { .auth_methods = "password", .max_auth_tries = 3 };
-	auth_pair_init(&t, cfg, no_config);
-	t.on_client = client_keeps_guessing;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, cfg, no_config, client_keeps_guessing, server_checks_password, NULL);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_PASSWORD], 3);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_FAILURE], 3); /* the first "none" is not one */
 	assert_int_equal(t.server.reason, BURROW_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE);
@@ -573,10 +539,8 @@ static void test_max_auth_tries_disconnects_at_the_limit(void **state)
 static void test_max_auth_tries_defaults_to_six(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods("password"), no_config);
-	t.on_client = client_keeps_guessing;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods("password"), no_config, client_keeps_guessing,
+		       server_checks_password, NULL);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_PASSWORD], 6);
 	assert_int_equal(t.server.count[BURROW_EV_DISCONNECTED], 1);
 	auth_pair_free(&t);
@@ -586,10 +550,7 @@ static void test_repeated_none_counts_after_the_first(void **state)
 {
 	struct auth_pair t;
 	struct burrow_config cfg = { .auth_methods = "password", .max_auth_tries = 3 };
-	auth_pair_init(&t, cfg, no_config);
-	t.ctx = (void *)"none only";
-	t.on_client = client_keeps_guessing;
-	auth_pair_run(&t);
+	auth_pair_play(&t, cfg, no_config, client_keeps_guessing, NULL, (void *)"none only");
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 3); /* free one + 2 counted; 3rd counted ends it */
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_FAILURE], 3);
 	assert_string_equal(t.server.method, "none");
@@ -611,10 +572,7 @@ static void test_banner_is_sent_once_before_the_first_answer(void **state)
 {
 	struct auth_pair t;
 	struct burrow_config cfg = { .auth_methods = "password", .auth_banner = "Authorized use only.\n" };
-	auth_pair_init(&t, cfg, no_config);
-	t.on_client = client_none_then_right_password;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, cfg, no_config, client_none_then_right_password, server_checks_password, NULL);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_BANNER], 1);
 	assert_string_equal(t.client.banner, "Authorized use only.\n");
 	assert_true(auth_log_before(&t.client, BURROW_EV_AUTH_BANNER, BURROW_EV_AUTH_FAILURE));
@@ -626,10 +584,8 @@ static void test_banner_is_sent_once_before_the_first_answer(void **state)
 static void test_no_banner_without_one_configured(void **state)
 {
 	struct auth_pair t;
-	auth_pair_init(&t, server_methods("password"), no_config);
-	t.on_client = client_none_then_right_password;
-	t.on_server = server_checks_password;
-	auth_pair_run(&t);
+	auth_pair_play(&t, server_methods("password"), no_config, client_none_then_right_password,
+		       server_checks_password, NULL);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_BANNER], 0);
 	assert_int_equal(t.client.count[BURROW_EV_AUTH_SUCCESS], 1);
 	auth_pair_free(&t);

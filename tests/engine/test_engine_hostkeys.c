@@ -14,39 +14,14 @@
 
 #include "conn_internal.h"
 #include "helper_pair.h"
+#include "helper_rsa_key.h"
 
 #define ALL_ECDSA "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521"
-
-/* RSA keys take a while to make: one made once, copied for each test. */
-static struct burrow_key *rsa_key;
-
-static int group_setup(void **state)
-{
-	return burrow_key_generate(BURROW_KEY_RSA, 2048, &rsa_key) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	burrow_key_free(rsa_key);
-	return 0;
-}
-
-/* A copy through the openssh-key-v1 format, which the copy also exercises. */
-static struct burrow_key *copy_key(const struct burrow_key *key)
-{
-	char *text;
-	struct burrow_key *copy;
-	assert_int_equal(burrow_key_format_private(key, "copy", &text), 0);
-	assert_int_equal(burrow_key_parse_private(text, strlen(text), NULL, &copy, NULL), 0);
-	free(text);
-	assert_true(burrow_key_equal_public(copy, key));
-	return copy;
-}
 
 static struct burrow_key *new_key(enum burrow_key_type type, int bits)
 {
 	if (type == BURROW_KEY_RSA)
-		return copy_key(rsa_key);
+		return rsa_key_copy();
 	struct burrow_key *key;
 	assert_int_equal(burrow_key_generate(type, bits, &key), 0);
 	return key;
@@ -418,5 +393,5 @@ int main(void)
 		cmocka_unit_test(test_rsa_user_key_without_ext_info_needs_ssh_rsa),
 		cmocka_unit_test(test_wrong_user_key_of_each_type_is_refused),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, rsa_key_group_setup, rsa_key_group_teardown);
 }

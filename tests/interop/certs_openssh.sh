@@ -215,9 +215,8 @@ exec_case certs_burrow_to_sshd_rsa_cert "${BURROW[@]}" "${ACCEPT[@]}" -i "$T/rsa
 # server takes the certificate, and the program signs for the engine.
 ssh-keygen -q -t ed25519 -N 'cert passphrase' -f "$T/enc_user" </dev/null >/dev/null
 sign "$T/enc_user" "$T/ca" -I encrypted -n "$ME"
-printf '#!/bin/sh\necho "cert passphrase"\n' >"$T/askpass"
-chmod 755 "$T/askpass"
-SSH_ASKPASS="$T/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
+write_askpass 'echo "cert passphrase"'
+SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
 	exec_case certs_burrow_to_sshd_encrypted_key_cert "$BUILD/burrow" -F /dev/null -o IdentityAgent=none \
 	-o GlobalKnownHostsFile=/dev/null -p "$SSHD_PORT" -l "$ME" "${ACCEPT[@]}" -i "$T/enc_user" 127.0.0.1
 

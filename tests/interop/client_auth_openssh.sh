@@ -76,19 +76,12 @@ write_askpass
 # script types; prompts land in $T/prompts (one per line), output in $T/out and $T/err. The
 # OPTIONs come first, so they win over the defaults here (first value wins, as in ssh).
 burrow_auth() {
-	local port=$1 answer=$2 opts=()
+	local port=$1 answer=$2
 	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	printf '%s\n' "$answer" >"$T/answer"
-	: >"$T/prompts"
-	SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force DISPLAY='' \
-		timeout "$CASE_TIMEOUT" "$BUILD/burrow" -F /dev/null -p "$port" -l "$U" "${opts[@]}" \
+	split_options "$@"
+	askpass_run "$answer" "$BUILD/burrow" -F /dev/null -p "$port" -l "$U" "${OPTS[@]}" \
 		-o "UserKnownHostsFile=$KH" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes \
-		-o IdentityFile=/nonexistent 127.0.0.1 "$@" </dev/null >"$T/out" 2>"$T/err.raw"
+		-o IdentityFile=/nonexistent 127.0.0.1 "${ARGS[@]}"
 	local rc=$?
 	tr -d '\r' <"$T/err.raw" >"$T/err" # log lines end in CR LF, as ssh's do
 	# A sanitizer report (an ASan build) turns into a failure of whatever the case expects.
@@ -132,13 +125,7 @@ expect_refused() {
 		fail "$name" "$(prompt_count) prompts, want $count: $(tr '\n' '|' <"$T/prompts")"
 		return
 	fi
-	for line in "$@"; do
-		if ! grep -qxF -- "$line" "$T/err"; then
-			fail "$name" "stderr lacks '$line': $(tail_text "$T/err")"
-			return
-		fi
-	done
-	pass "$name"
+	expect_err_lines "$name" "$@"
 }
 
 # shellcheck disable=SC2016 # expanded by the remote shell
@@ -194,25 +181,21 @@ expect_refused "${P}_batchmode_never_prompts" $? 0 \
 	"$U@127.0.0.1: Permission denied (publickey,password,keyboard-interactive)."
 
 # ---- order and identities ----
-name="${P}_preferred_password_first"
-burrow_auth "$PORT_nopam" "$PASSWORD" -o LogLevel=VERBOSE -i "$T/user" \
-	-o PreferredAuthentications=password,publickey -- "$RUN"
-rc=$?
-if ! grep -qF 'using "password".' "$T/err"; then
-	fail "$name" "not authenticated by password first: $(grep -m1 'Authenticated to' "$T/err")"
-else
-	expect_ran "$name" $rc "$PW_PROMPT" 1
-fi
-
-name="${P}_preferred_publickey_first"
-burrow_auth "$PORT_nopam" "$PASSWORD" -o LogLevel=VERBOSE -i "$T/user" \
-	-o PreferredAuthentications=publickey,password -- "$RUN"
-rc=$?
-if ! grep -qF 'using "publickey".' "$T/err"; then
-	fail "$name" "not authenticated by publickey: $(grep -m1 'Authenticated to' "$T/err")"
-else
-	expect_ran "$name" $rc "" 0
-fi
+# FIRST|SECOND|WANT-PROMPT|WANT-PROMPT-COUNT: PreferredAuthentications=FIRST,SECOND, both usable.
+while IFS='|' read -r first second want_prompt want_count; do
+	name="${P}_preferred_${first}_first"
+	burrow_auth "$PORT_nopam" "$PASSWORD" -o LogLevel=VERBOSE -i "$T/user" \
+		-o "PreferredAuthentications=$first,$second" -- "$RUN"
+	rc=$?
+	if ! grep -qF "using \"$first\"." "$T/err"; then
+		fail "$name" "not authenticated by $first first: $(grep -m1 'Authenticated to' "$T/err")"
+	else
+		expect_ran "$name" $rc "$want_prompt" "$want_count"
+	fi
+done <<EOF
+password|publickey|$PW_PROMPT|1
+publickey|password||0
+EOF
 
 # An agent holding the authorized key; the identity file is another key.
 AGENT_SOCK="$T/agent.sock"
@@ -257,29 +240,22 @@ name="${P}_password_on_a_terminal"
 if ! need_cmd tmux; then
 	skip "$name" "tmux not installed"
 else
-	TMUX_SOCK="$T/tmux.sock"
 	printf '%s\n' "#!/bin/sh" \
 		"exec '$BUILD/burrow' -F /dev/null -p $PORT_nopam -l $U -o UserKnownHostsFile=$KH \\" \
 		"  -o PreferredAuthentications=password 127.0.0.1 'echo \"ran as \$(id -un)\"' >$T/tty.out 2>$T/tty.err" \
 		>"$T/tty.sh"
 	chmod 755 "$T/tty.sh"
-	env -u SSH_ASKPASS -u SSH_ASKPASS_REQUIRE -u DISPLAY tmux -S "$TMUX_SOCK" -f /dev/null \
-		new-session -d -x 120 -y 20 "sh -c '$T/tty.sh; echo \$? >$T/tty.rc; sleep 30'"
-	for _ in $(seq 1 100); do
-		tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -qF "${PW_PROMPT% }" && break
-		sleep 0.1
-	done
-	screen=$(tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null)
-	tmux -S "$TMUX_SOCK" send-keys "$PASSWORD" Enter 2>/dev/null
-	for _ in $(seq 1 100); do [ -s "$T/tty.rc" ] && break; sleep 0.1; done
-	after=$(tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null)
-	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	tty_start "$T/tty.sh"
+	tty_wait "${PW_PROMPT% }"
+	screen=$(tty_screen)
+	tty_keys "$PASSWORD" Enter
+	tty_finish
 	if ! grep -qF "${PW_PROMPT% }" <<<"$screen"; then
 		fail "$name" "no password prompt on the terminal: $(tr '\n' '|' <<<"$screen" | cut -c1-160)"
-	elif grep -qF "$PASSWORD" <<<"$after"; then
+	elif grep -qF "$PASSWORD" <<<"$TTY_SCREEN"; then
 		fail "$name" "the password was echoed on the terminal"
-	elif [ "$(cat "$T/tty.rc" 2>/dev/null)" != 0 ]; then
-		fail "$name" "exit status $(cat "$T/tty.rc" 2>/dev/null): $(tail_text "$T/tty.err")"
+	elif [ "$TTY_RC" != 0 ]; then
+		fail "$name" "exit status $TTY_RC: $(tail_text "$T/tty.err")"
 	elif [ "$(cat "$T/tty.out")" != "ran as $U" ]; then
 		fail "$name" "stdout '$(first_line "$T/tty.out")'"
 	else

@@ -40,7 +40,7 @@ echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/host.pub")" >"$T/known_hosts"
 
 write_askpass "$(cat <<EOF
 case "\$1" in
-*Code:*) echo "\$(cat "$T/code")" ;;
+*Code:*) cat "$T/answer" ;;
 *Name:*) echo nm ;;
 *PIN:*) echo 1234 ;;
 esac
@@ -49,13 +49,11 @@ EOF
 
 # kbdint USER CODE [OPTION...]: burrow as USER through askpass (CODE answers "Code: "); stderr without CRs.
 kbdint() {
-	local user=$1
-	printf '%s\n' "$2" >"$T/code"
+	local user=$1 code=$2
 	shift 2
-	: >"$T/prompts"
-	SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force DISPLAY='' timeout "$CASE_TIMEOUT" "$BUILD/burrow" \
-		-F /dev/null -p "$PORT" -l "$user" "$@" -o "UserKnownHostsFile=$T/known_hosts" -o IdentityFile=/nonexistent \
-		-o PreferredAuthentications=keyboard-interactive 127.0.0.1 true </dev/null >"$T/out" 2>"$T/err.raw"
+	askpass_run "$code" "$BUILD/burrow" -F /dev/null -p "$PORT" -l "$user" "$@" \
+		-o "UserKnownHostsFile=$T/known_hosts" -o IdentityFile=/nonexistent \
+		-o PreferredAuthentications=keyboard-interactive 127.0.0.1 true
 	local rc=$?
 	tr -d '\r' <"$T/err.raw" >"$T/err"
 	# A sanitizer report (an ASan build) fails whatever the case expects.
@@ -78,13 +76,7 @@ check() {
 		fail "$name" "stdout '$(first_line "$T/out")'"
 		return
 	fi
-	for line in "$@"; do
-		if ! grep -qxF -- "$line" "$T/err"; then
-			fail "$name" "stderr lacks '$line': $(tail_text "$T/err")"
-			return
-		fi
-	done
-	pass "$name"
+	expect_err_lines "$name" "$@"
 }
 
 U=named
@@ -111,33 +103,21 @@ if ! need_cmd tmux; then
 	skip "$name" "tmux not installed"
 else
 	U='echo'
-	S="$T/tmux.sock"
 	printf '%s\n' "#!/bin/sh" \
-		"'$BUILD/burrow' -F /dev/null -p $PORT -l echo -o UserKnownHostsFile=$T/known_hosts \\" \
-		"  -o IdentityFile=/nonexistent 127.0.0.1 true >$T/tty.out 2>$T/tty.err" \
-		"echo \$? >$T/tty.rc" >"$T/tty.sh"
+		"exec '$BUILD/burrow' -F /dev/null -p $PORT -l echo -o UserKnownHostsFile=$T/known_hosts \\" \
+		"  -o IdentityFile=/nonexistent 127.0.0.1 true >$T/tty.out 2>$T/tty.err" >"$T/tty.sh"
 	chmod 755 "$T/tty.sh"
-	# wait_screen TEXT: until the terminal shows TEXT (5 s at most).
-	wait_screen() {
-		for _ in $(seq 1 50); do
-			tmux -S "$S" capture-pane -p 2>/dev/null | grep -qF "$1" && return 0
-			sleep 0.1
-		done
-		return 1
-	}
-	env -u SSH_ASKPASS -u SSH_ASKPASS_REQUIRE -u DISPLAY tmux -S "$S" -f /dev/null \
-		new-session -d -x 120 -y 20 "sh -c '$T/tty.sh; sleep 30'"
-	wait_screen "(echo@127.0.0.1) Name:" && tmux -S "$S" send-keys "visible-name" Enter
-	wait_screen "(echo@127.0.0.1) Code:" && tmux -S "$S" send-keys "c0de" Enter
-	for _ in $(seq 1 100); do [ -s "$T/tty.rc" ] && break; sleep 0.1; done
-	screen=$(tmux -S "$S" capture-pane -p 2>/dev/null)
-	tmux -S "$S" kill-server 2>/dev/null
+	tty_start "$T/tty.sh"
+	tty_wait "(echo@127.0.0.1) Name:" && tty_keys "visible-name" Enter
+	tty_wait "(echo@127.0.0.1) Code:" && tty_keys "c0de" Enter
+	tty_finish
+	screen=$TTY_SCREEN
 	if ! grep -qF "(echo@127.0.0.1) Name: visible-name" <<<"$screen"; then
 		fail "$name" "the echoed answer is not on the terminal: $(tr '\n' '|' <<<"$screen" | cut -c1-200)"
 	elif grep -qF "c0de" <<<"$screen"; then
 		fail "$name" "the hidden answer was echoed: $(tr '\n' '|' <<<"$screen" | cut -c1-200)"
-	elif [ "$(cat "$T/tty.rc" 2>/dev/null)" != 0 ]; then
-		fail "$name" "exit status $(cat "$T/tty.rc" 2>/dev/null): $(tail_text "$T/tty.err")"
+	elif [ "$TTY_RC" != 0 ]; then
+		fail "$name" "exit status $TTY_RC: $(tail_text "$T/tty.err")"
 	else
 		pass "$name"
 	fi

@@ -174,15 +174,14 @@ else
 	"$BK" -q -t ed25519 -N "$PASS_A" -f "$T/id_enc" </dev/null >/dev/null 2>&1
 	ssh-keygen -q -t rsa -b 2048 -m PEM -N "$PASS_A" -f "$T/id_pem" </dev/null >/dev/null 2>&1
 	cat "$T/id_enc.pub" "$T/id_pem.pub" >"$T/authorized_keys"
-	printf '#!/bin/sh\necho "$1" >>"%s/askpass.log"\necho "%s"\n' "$T" "$PASS_A" >"$T/askpass"
-	chmod 755 "$T/askpass"
+	write_askpass "echo '$PASS_A'"
 	if start_sshd "$T/host" "$T/authorized_keys"; then
 		common=("$BUILD/burrow" -F /dev/null -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh_client"
 			-o StrictHostKeyChecking=accept-new)
-		export SSH_ASKPASS="$T/askpass" SSH_ASKPASS_REQUIRE=force
+		export SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force
 		exec_case "$name" setsid -w "${common[@]}" -i "$T/id_enc" 127.0.0.1
-		if ! grep -q "Enter passphrase for key '$T/id_enc': " "$T/askpass.log" 2>/dev/null; then
-			fail "${name}_prompt" "askpass was not asked as ssh asks: $(head -c 120 "$T/askpass.log" 2>/dev/null)"
+		if ! grep -q "Enter passphrase for key '$T/id_enc': " "$T/prompts" 2>/dev/null; then
+			fail "${name}_prompt" "askpass was not asked as ssh asks: $(head -c 120 "$T/prompts" 2>/dev/null)"
 		else
 			pass "${name}_prompt"
 		fi
@@ -190,9 +189,9 @@ else
 		# an encrypted PEM key without its .pub: nothing tells its public key, so it is unlocked first
 		cp "$T/id_pem" "$T/id_pem_alone"
 		exec_case "${name}_pem_without_pub" setsid -w "${common[@]}" -i "$T/id_pem_alone" 127.0.0.1
-		rm -f "$T/askpass.log"
+		rm -f "$T/prompts"
 		refused_case "${name}_batchmode_refused" setsid -w "${common[@]}" -o BatchMode=yes -i "$T/id_enc" 127.0.0.1
-		if [ -e "$T/askpass.log" ]; then
+		if [ -e "$T/prompts" ]; then
 			fail "${name}_batchmode_never_prompts" "askpass was run in BatchMode"
 		else
 			pass "${name}_batchmode_never_prompts"
@@ -203,7 +202,7 @@ else
 		# never: no program, no terminal: the key is skipped
 		export SSH_ASKPASS_REQUIRE=never
 		refused_case "${name}_never_refused" setsid -w "${common[@]}" -i "$T/id_enc" 127.0.0.1
-		if [ -e "$T/askpass.log" ] && [ "$(wc -l <"$T/askpass.log")" -ne 1 ]; then
+		if [ -e "$T/prompts" ] && [ "$(wc -l <"$T/prompts")" -ne 1 ]; then
 			fail "${name}_never_never_asks" "askpass ran with SSH_ASKPASS_REQUIRE=never"
 		else
 			pass "${name}_never_never_asks"

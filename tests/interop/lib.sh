@@ -29,6 +29,15 @@
 #                           running BODY (shell; default: type the contents of $T/answer)
 #   paramiko_usable [PY]    true if PY (default /usr/bin/python3) imports paramiko; else
 #                           PARAMIKO_SKIP
+#   askpass_run ANSWER CMD...  CMD (under $CASE_TIMEOUT, stdin /dev/null) with $ASKPASS forced
+#                           and ANSWER in $T/answer; prompts in $T/prompts (emptied first),
+#                           output in $T/out and $T/err.raw; CMD's status
+#   split_options ARG...    OPTS=(the ARGs before "--"), ARGS=(those after it)
+#   expect_err_lines NAME LINE...   PASS if each LINE is a whole line of $T/err, else FAIL
+#   tty_start SCRIPT        SCRIPT on a real terminal (tmux, 120x20), without SSH_ASKPASS or
+#                           DISPLAY; then tty_wait TEXT (until the screen shows it, 10 s at
+#                           most), tty_screen (prints it), tty_keys KEY... (tmux send-keys), and
+#                           tty_finish: waits for SCRIPT's end, sets TTY_SCREEN and TTY_RC, stops tmux
 #   openssh10_usable        true if OpenSSH 10 is unpacked (fetching it if needed); sets
 #                           SSH10, SSHD10, SSHD10_LINES (config lines it needs); else OPENSSH10_SKIP
 #   burrow_query WHAT       `burrow -Q WHAT` as one line, names separated by spaces
@@ -291,6 +300,64 @@ write_askpass() {
 		echo "$body"
 	} >"$ASKPASS"
 	chmod 755 "$ASKPASS"
+}
+
+# askpass_run ANSWER CMD...: CMD with SSH_ASKPASS=$ASKPASS forced (write_askpass), typing ANSWER.
+askpass_run() {
+	printf '%s\n' "$1" >"$T/answer"
+	shift
+	: >"$T/prompts"
+	SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force DISPLAY='' \
+		timeout "$CASE_TIMEOUT" "$@" </dev/null >"$T/out" 2>"$T/err.raw"
+}
+
+# split_options ARG...: for wrappers taking "[OPTION...] -- COMMAND": OPTS gets the ARGs before
+# the first "--", ARGS those after it.
+split_options() {
+	OPTS=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		OPTS+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	ARGS=("$@")
+}
+
+# expect_err_lines NAME LINE...: each LINE must be a whole line of $T/err.
+expect_err_lines() {
+	local name=$1 line
+	shift
+	for line in "$@"; do
+		if ! grep -qxF -- "$line" "$T/err"; then
+			fail "$name" "stderr lacks '$line': $(tail_text "$T/err")"
+			return
+		fi
+	done
+	pass "$name"
+}
+
+# tty_start SCRIPT: a tmux session (socket in $T) running SCRIPT; its exit status goes to
+# $T/tty.rc, and the session stays up for tty_finish to read the screen.
+tty_start() {
+	_TTY_SOCK="$T/tmux.sock"
+	rm -f "$T/tty.rc"
+	env -u SSH_ASKPASS -u SSH_ASKPASS_REQUIRE -u DISPLAY tmux -S "$_TTY_SOCK" -f /dev/null \
+		new-session -d -x 120 -y 20 "sh -c '$1; echo \$? >$T/tty.rc; sleep 30'"
+}
+tty_screen() { tmux -S "$_TTY_SOCK" capture-pane -p 2>/dev/null; }
+tty_keys() { tmux -S "$_TTY_SOCK" send-keys "$@" 2>/dev/null; }
+tty_wait() {
+	for _ in $(seq 1 100); do
+		tty_screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+tty_finish() {
+	for _ in $(seq 1 100); do [ -s "$T/tty.rc" ] && break; sleep 0.1; done
+	TTY_SCREEN=$(tty_screen)
+	TTY_RC=$(cat "$T/tty.rc" 2>/dev/null)
+	tmux -S "$_TTY_SOCK" kill-server 2>/dev/null
 }
 
 # paramiko_usable [PY]: true if PY (default /usr/bin/python3) can import paramiko; else sets

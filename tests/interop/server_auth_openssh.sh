@@ -78,19 +78,12 @@ serve() {
 # ssh_as USER PORT ANSWER [OPTION...] -- COMMAND: OpenSSH's ssh with ANSWER typed by askpass;
 # output in $T/out, $T/err; prompts in $T/prompts.
 ssh_as() {
-	local user=$1 port=$2 answer=$3 opts=()
+	local user=$1 port=$2 answer=$3
 	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	printf '%s\n' "$answer" >"$T/answer"
-	: >"$T/prompts"
-	SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force DISPLAY= \
-		timeout "$CASE_TIMEOUT" ssh -F /dev/null -p "$port" -l "$user" "${opts[@]}" \
+	split_options "$@"
+	askpass_run "$answer" ssh -F /dev/null -p "$port" -l "$user" "${OPTS[@]}" \
 		-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o IdentitiesOnly=yes \
-		-o IdentityAgent=none -o IdentityFile=/nonexistent 127.0.0.1 "$@" </dev/null >"$T/out" 2>"$T/err.raw"
+		-o IdentityAgent=none -o IdentityFile=/nonexistent 127.0.0.1 "${ARGS[@]}"
 	local rc=$?
 	tr -d '\r' <"$T/err.raw" | grep -v "^Warning: Permanently added" >"$T/err"
 	return $rc

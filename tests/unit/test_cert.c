@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "burrow/keys.h"
+#include "helper_files.h"
 
 #define NOW 1700000000ull
 
@@ -597,29 +598,6 @@ static void test_cert_source_address_lists(void **state)
 
 /* ---- certificates ssh-keygen makes ---- */
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return NULL;
-	char *text = calloc(1, 65536);
-	size_t n = text ? fread(text, 1, 65535, fp) : 0;
-	fclose(fp);
-	(void)n;
-	return text;
-}
-
 static void test_cert_made_by_ssh_keygen_reads_with_every_field(void **state)
 {
 	if (system("command -v ssh-keygen >/dev/null 2>&1") != 0) {
@@ -631,16 +609,16 @@ static void test_cert_made_by_ssh_keygen_reads_with_every_field(void **state)
 				"ssh-rsa-cert-v01@openssh.com" };
 	char dir[] = "/tmp/burrow-cert-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(run("ssh-keygen -q -t rsa -b 2048 -N '' -f %s/ca >/dev/null", dir), 0);
+	assert_int_equal(test_run("ssh-keygen -q -t rsa -b 2048 -N '' -f %s/ca >/dev/null", dir), 0);
 	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(run("rm -f %s/u %s/u.pub %s/u-cert.pub && ssh-keygen -q -t %s -N '' -f %s/u >/dev/null", dir,
+		assert_int_equal(test_run("rm -f %s/u %s/u.pub %s/u-cert.pub && ssh-keygen -q -t %s -N '' -f %s/u >/dev/null", dir,
 				     dir, dir, types[i], dir), 0);
-		assert_int_equal(run("ssh-keygen -q -s %s/ca -I 'key id %zu' -n alice,bob -z 99 -V 20200101:20991231 "
+		assert_int_equal(test_run("ssh-keygen -q -s %s/ca -I 'key id %zu' -n alice,bob -z 99 -V 20200101:20991231 "
 				     "-O force-command=/bin/true -O source-address=127.0.0.1 -O no-pty %s/u.pub 2>/dev/null",
 				     dir, i, dir), 0);
 		char path[256];
 		snprintf(path, sizeof(path), "%s/u-cert.pub", dir);
-		char *text = slurp(path);
+		char *text = test_read_text(path, NULL);
 		assert_non_null(text);
 		struct burrow_key *cert;
 		assert_int_equal(burrow_key_parse_public_line(text, strcspn(text, "\n"), &cert, NULL), 0);
@@ -667,7 +645,7 @@ static void test_cert_made_by_ssh_keygen_reads_with_every_field(void **state)
 		free(text);
 		burrow_key_free(cert);
 	}
-	run("rm -rf %s", dir);
+	test_run("rm -rf %s", dir);
 }
 
 /* ---- known_hosts: @cert-authority and @revoked ---- */

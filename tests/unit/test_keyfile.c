@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "burrow/keys.h"
+#include "helper_files.h"
 
 #define SSH_KEYGEN "/usr/bin/ssh-keygen"
 #define FIXTURE_FINGERPRINT "SHA256:fnaGF+fLWl0gSohaRK85yqzNKYnoNz2bx/TXkuEka+8"
@@ -20,21 +21,6 @@
 #define ENCRYPTED_PUBLIC "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICiVIxDJZhTv4p9oS7TcisjuQICPpa7S4/XoLXGbknI/"
 
 /* ---- helpers ---- */
-
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 16);
-	assert_non_null(buf);
-	size_t n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
-}
 
 /* tests/unit/data/<name>, found next to this source file. */
 static char *fixture_text(const char *name, size_t *len)
@@ -44,7 +30,7 @@ static char *fixture_text(const char *name, size_t *len)
 	const char *slash = strrchr(src, '/');
 	int dirlen = slash ? (int)(slash - src) : 1;
 	snprintf(path, sizeof(path), "%.*s/data/%s", dirlen, slash ? src : ".", name);
-	char *text = read_text(path, len);
+	char *text = test_read_text(path, len);
 	assert_non_null(text);
 	return text;
 }
@@ -274,7 +260,7 @@ static void test_parses_key_generated_by_ssh_keygen(void **state)
 	assert_int_equal(system(cmd), 0);
 
 	size_t len;
-	char *text = read_text(path, &len);
+	char *text = test_read_text(path, &len);
 	assert_non_null(text);
 	struct burrow_key *key;
 	char *comment;
@@ -283,7 +269,7 @@ static void test_parses_key_generated_by_ssh_keygen(void **state)
 
 	char pub_path[160];
 	snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
-	char *pub_text = read_text(pub_path, NULL);
+	char *pub_text = test_read_text(pub_path, NULL);
 	chomp(pub_text);
 	check_public_line(key, comment, pub_text);
 

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "burrow/keys.h"
+#include "helper_files.h"
 
 struct key_case {
 	const char *type;   /* ssh-keygen -t */
@@ -65,28 +66,6 @@ static void need_keygen(void)
 	}
 }
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	char *text = calloc(1, 65536);
-	size_t n = fread(text, 1, 65535, f);
-	fclose(f);
-	text[n] = 0;
-	return text;
-}
-
 static void write_text(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -108,14 +87,14 @@ static const char *keygen_key(const struct key_case *c, char *path, size_t n)
 {
 	snprintf(path, n, "%s/theirs_%s_%d", dir, c->type, c->bits);
 	if (access(path, R_OK) != 0)
-		assert_int_equal(run("ssh-keygen -q -t %s -b %d -N '' -C 'made by ssh-keygen' -f '%s' </dev/null >/dev/null",
+		assert_int_equal(test_run("ssh-keygen -q -t %s -b %d -N '' -C 'made by ssh-keygen' -f '%s' </dev/null >/dev/null",
 				     c->type, c->bits, path), 0);
 	return path;
 }
 
 static struct burrow_key *load_private(const char *path, char **comment)
 {
-	char *text = read_text(path);
+	char *text = test_read_text(path, NULL);
 	struct burrow_key *key;
 	assert_int_equal(burrow_key_parse_private(text, strlen(text), NULL, &key, comment), 0);
 	free(text);
@@ -135,7 +114,7 @@ static void test_keys_from_ssh_keygen_give_its_pub_line_and_fingerprint(void **s
 
 		/* the .pub line, byte for byte */
 		snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
-		char *want = read_text(pub_path), *line;
+		char *want = test_read_text(pub_path, NULL), *line;
 		chomp(want);
 		assert_int_equal(burrow_key_format_public_line(key, comment, &line), 0);
 		assert_string_equal(line, want);
@@ -143,8 +122,8 @@ static void test_keys_from_ssh_keygen_give_its_pub_line_and_fingerprint(void **s
 
 		/* ssh-keygen -lv: "bits SHA256:... comment (TYPE)" and the randomart */
 		snprintf(out_path, sizeof(out_path), "%s.lv", path);
-		assert_int_equal(run("ssh-keygen -lv -f '%s' >'%s'", pub_path, out_path), 0);
-		want = read_text(out_path);
+		assert_int_equal(test_run("ssh-keygen -lv -f '%s' >'%s'", pub_path, out_path), 0);
+		want = test_read_text(out_path, NULL);
 		char *fp, *art, mine[4096];
 		assert_int_equal(burrow_key_fingerprint_sha256(key, &fp), 0);
 		assert_int_equal(burrow_key_fingerprint_randomart(key, &art), 0);
@@ -158,7 +137,7 @@ static void test_keys_from_ssh_keygen_give_its_pub_line_and_fingerprint(void **s
 		free(comment);
 
 		/* the public key inside the private file, too */
-		char *text = read_text(path);
+		char *text = test_read_text(path, NULL);
 		struct burrow_key *outer;
 		assert_int_equal(burrow_key_parse_private_public(text, strlen(text), &outer), 0);
 		assert_true(burrow_key_equal_public(outer, key));
@@ -183,8 +162,8 @@ static void test_keys_we_write_are_read_by_ssh_keygen(void **state)
 		assert_int_equal(burrow_key_format_private(key, "made by burrow", &text), 0);
 		write_text(path, text, 0600);
 		free(text);
-		assert_int_equal(run("ssh-keygen -y -f '%s' >'%s' 2>/dev/null", path, out_path), 0);
-		char *got = read_text(out_path);
+		assert_int_equal(test_run("ssh-keygen -y -f '%s' >'%s' 2>/dev/null", path, out_path), 0);
+		char *got = test_read_text(out_path, NULL);
 		chomp(got);
 		assert_int_equal(burrow_key_format_public_line(key, "made by burrow", &line), 0);
 		assert_string_equal(got, line);
@@ -205,7 +184,7 @@ static EVP_PKEY *pem_public_of(const struct burrow_key *key, const char *name)
 	assert_int_equal(burrow_key_format_public_line(key, NULL, &line), 0);
 	write_text(path, line, 0644);
 	free(line);
-	assert_int_equal(run("ssh-keygen -e -m PKCS8 -f '%s' >'%s'", path, pem_path), 0);
+	assert_int_equal(test_run("ssh-keygen -e -m PKCS8 -f '%s' >'%s'", path, pem_path), 0);
 	FILE *f = fopen(pem_path, "r");
 	assert_non_null(f);
 	EVP_PKEY *pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
@@ -310,7 +289,7 @@ static void test_libcrypto_signatures_verify_with_ours(void **state)
 		struct burrow_key *key = load_private(path, NULL);
 		/* ssh-keygen rewrites a copy of its key as PEM, which libcrypto reads */
 		snprintf(pem_path, sizeof(pem_path), "%s.pem-private", path);
-		assert_int_equal(run("cp '%s' '%s' && ssh-keygen -q -p -N '' -P '' -m PEM -f '%s' >/dev/null", path,
+		assert_int_equal(test_run("cp '%s' '%s' && ssh-keygen -q -p -N '' -P '' -m PEM -f '%s' >/dev/null", path,
 				     pem_path, pem_path), 0);
 		FILE *f = fopen(pem_path, "r");
 		assert_non_null(f);

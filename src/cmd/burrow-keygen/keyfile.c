@@ -38,6 +38,15 @@ static void need_file(struct keygen_opts *o)
 		o->file = keygen_ask_filename("Enter file in which the key is", o->type_name);
 }
 
+/* -e and -i: the file must exist, as ssh-keygen's do_convert_* check first. */
+static void need_existing_file(struct keygen_opts *o)
+{
+	need_file(o);
+	struct stat st;
+	if (stat(o->file, &st) == -1)
+		keygen_fatal("%s: %s: %s", PROGNAME, o->file, strerror(errno));
+}
+
 /* ---- -p ---- */
 
 static char *dup_or_die(const char *s)
@@ -143,10 +152,7 @@ static struct burrow_key *load_public(const char *path)
 
 int keygen_export(struct keygen_opts *o)
 {
-	need_file(o);
-	struct stat st;
-	if (stat(o->file, &st) == -1)
-		keygen_fatal("%s: %s: %s", PROGNAME, o->file, strerror(errno));
+	need_existing_file(o);
 	struct burrow_key *key = load_public(o->file);
 	enum burrow_key_format format = o->format_set ? o->format : BURROW_KEY_FORMAT_RFC4716;
 	char comment[512], host[256];
@@ -176,10 +182,7 @@ int keygen_export(struct keygen_opts *o)
 
 int keygen_import(struct keygen_opts *o)
 {
-	need_file(o);
-	struct stat st;
-	if (stat(o->file, &st) == -1)
-		keygen_fatal("%s: %s: %s", PROGNAME, o->file, strerror(errno));
+	need_existing_file(o);
 	enum burrow_key_format format = o->format_set ? o->format : BURROW_KEY_FORMAT_RFC4716;
 	char *text;
 	size_t len;

@@ -34,6 +34,7 @@ struct aesctr {
 	struct pkt_hmac *hmac;
 	bool etm;
 	bool head_decrypted;    /* encrypt-and-MAC receiver: peek has decrypted pkt[0..16), open continues */
+	uint8_t key[32], mac_key[HASH_MAX_LEN]; /* kept only for pkt_cipher_export_state */
 };
 
 static uint32_t load_be32(const uint8_t *p)
@@ -163,8 +164,34 @@ static int aesctr_create(const struct pkt_cipher_alg *alg, const struct pkt_mac_
 		ERR_clear_error();
 		return rc;
 	}
+	memcpy(ctr->key, key, alg->key_len);
+	memcpy(ctr->mac_key, mac_key, mac->key_len);
 	*out = &ctr->base;
 	return 0;
+}
+
+/*
+ * Where the stream stands is the counter block libcrypto will encrypt next. Every packet is
+ * whole blocks (RFC 4253 6: the padding aligns it), so no keystream of a block is left over;
+ * if some were, a fresh context could not take up from the counter alone, so we refuse.
+ */
+static int aesctr_export_state(const struct pkt_cipher *c, struct pkt_cipher_state *st)
+{
+	const struct aesctr *ctr = (const struct aesctr *)c;
+	if (EVP_CIPHER_CTX_get_num(ctr->ctx) != 0 ||
+	    EVP_CIPHER_CTX_get_updated_iv(ctr->ctx, st->iv, AESCTR_IV_LEN) != 1) {
+		ERR_clear_error();
+		return BURROW_E_STATE;
+	}
+	memcpy(st->key, ctr->key, c->alg->key_len);
+	memcpy(st->mac_key, ctr->mac_key, c->mac->key_len);
+	st->head_decrypted = ctr->head_decrypted;
+	return 0;
+}
+
+static void aesctr_resume_state(struct pkt_cipher *c, const struct pkt_cipher_state *st)
+{
+	((struct aesctr *)c)->head_decrypted = st->head_decrypted;
 }
 
 const struct pkt_cipher_mode aesctr_mode = {
@@ -173,4 +200,6 @@ const struct pkt_cipher_mode aesctr_mode = {
 	.peek_length = aesctr_peek_length,
 	.seal = aesctr_seal,
 	.open = aesctr_open,
+	.export_state = aesctr_export_state,
+	.resume_state = aesctr_resume_state,
 };

@@ -27,6 +27,7 @@ struct aesgcm {
 	struct pkt_cipher base; /* first: see pkt_cipher_mode.h */
 	EVP_CIPHER_CTX *ctx;    /* holds the expanded key; only the IV changes per packet */
 	uint8_t iv[AESGCM_IV_LEN];
+	uint8_t key[32];        /* kept only for pkt_cipher_export_state */
 };
 
 static void aesgcm_next_iv(struct aesgcm *g)
@@ -130,7 +131,17 @@ static int aesgcm_create(const struct pkt_cipher_alg *alg, const struct pkt_mac_
 		ERR_clear_error();
 		return rc;
 	}
+	memcpy(g->key, key, alg->key_len);
 	*out = &g->base;
+	return 0;
+}
+
+/* The IV as it stands holds the invocation counter of the next packet. */
+static int aesgcm_export_state(const struct pkt_cipher *c, struct pkt_cipher_state *st)
+{
+	const struct aesgcm *g = (const struct aesgcm *)c;
+	memcpy(st->key, g->key, c->alg->key_len);
+	memcpy(st->iv, g->iv, AESGCM_IV_LEN);
 	return 0;
 }
 
@@ -140,4 +151,5 @@ const struct pkt_cipher_mode aesgcm_mode = {
 	.peek_length = aesgcm_peek_length,
 	.seal = aesgcm_seal,
 	.open = aesgcm_open,
+	.export_state = aesgcm_export_state,
 };

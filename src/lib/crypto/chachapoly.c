@@ -28,6 +28,7 @@ struct chachapoly {
 	EVP_CIPHER_CTX *main_ctx;   /* K_2: poly1305 key and payload */
 	EVP_CIPHER_CTX *header_ctx; /* K_1: the 4 length bytes */
 	EVP_MAC_CTX *poly;
+	uint8_t key[2 * CHACHAPOLY_KEY_LEN]; /* K_2 || K_1, kept only for pkt_cipher_export_state */
 };
 
 /*
@@ -175,7 +176,16 @@ static int chachapoly_create(const struct pkt_cipher_alg *alg, const struct pkt_
 		ERR_clear_error();
 		return rc;
 	}
+	memcpy(cp->key, key, sizeof(cp->key));
 	*out = &cp->base;
+	return 0;
+}
+
+/* The nonce is the sequence number, which the connection carries: the keys are all there is. */
+static int chachapoly_export_state(const struct pkt_cipher *c, struct pkt_cipher_state *st)
+{
+	const struct chachapoly *cp = (const struct chachapoly *)c;
+	memcpy(st->key, cp->key, sizeof(cp->key));
 	return 0;
 }
 
@@ -185,4 +195,5 @@ const struct pkt_cipher_mode chachapoly_mode = {
 	.peek_length = chachapoly_peek_length,
 	.seal = chachapoly_seal,
 	.open = chachapoly_open,
+	.export_state = chachapoly_export_state,
 };

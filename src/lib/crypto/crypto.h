@@ -127,6 +127,29 @@ bool pkt_cipher_length_is_aad(const struct pkt_cipher *c);
  * encrypt-and-MAC, whose peek decrypts that first block in place (open then skips it). */
 size_t pkt_cipher_peek_size(const struct pkt_cipher *c);
 
+/*
+ * ---- a packet cipher's running state, to continue it in another process (conn_export.c) ----
+ *
+ * Everything a fresh object needs to go on byte-exactly: the keys, and where the stream stands
+ * (iv: the next AES-CTR counter block, the next AES-GCM IV; chacha20-poly1305 keeps nothing
+ * but keys, its nonce is the sequence number). The objects keep a copy of their keys for this,
+ * so sealing and opening packets do no extra work. The state holds secrets: crypto_wipe it.
+ */
+#define PKT_CIPHER_STATE_KEY_MAX 64
+#define PKT_CIPHER_STATE_IV_MAX 16
+struct pkt_cipher_state {
+	const struct pkt_cipher_alg *alg;
+	const struct pkt_mac_alg *mac;      /* NULL for the AEAD ciphers */
+	bool encrypt;
+	uint8_t key[PKT_CIPHER_STATE_KEY_MAX];   /* alg->key_len bytes */
+	uint8_t iv[PKT_CIPHER_STATE_IV_MAX];     /* alg->iv_len bytes, the position now */
+	uint8_t mac_key[HASH_MAX_LEN];           /* mac->key_len bytes */
+	bool head_decrypted;                     /* encrypt-and-MAC receiver between peek and open */
+};
+int pkt_cipher_export_state(const struct pkt_cipher *c, struct pkt_cipher_state *out);
+/* st->alg and st->mac must come from pkt_cipher_find() / pkt_mac_find(). */
+int pkt_cipher_new_from_state(const struct pkt_cipher_state *st, struct pkt_cipher **out);
+
 /* ==== key exchange primitives: ECDH over the NIST curves, finite-field DH (kex engineer) ==== */
 
 /*

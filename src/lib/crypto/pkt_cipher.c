@@ -144,3 +144,43 @@ int pkt_cipher_open(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t l
 		return BURROW_E_STATE;
 	return c->mode->open(c, seqnr, pkt, len, tag);
 }
+
+/* ---- running state, for moving a connection to another process ---- */
+
+int pkt_cipher_export_state(const struct pkt_cipher *c, struct pkt_cipher_state *out)
+{
+	if (!c || !out)
+		return BURROW_E_INVALID;
+	memset(out, 0, sizeof(*out));
+	out->alg = c->alg;
+	out->mac = c->mac;
+	out->encrypt = c->encrypt;
+	int rc = c->mode->export_state(c, out);
+	if (rc < 0)
+		crypto_wipe(out, sizeof(*out));
+	return rc;
+}
+
+int pkt_cipher_new_from_state(const struct pkt_cipher_state *st, struct pkt_cipher **out)
+{
+	if (!out || !st)
+		return BURROW_E_INVALID;
+	*out = NULL;
+	if (!pkt_cipher_entry_of(st->alg) || st->alg->key_len > PKT_CIPHER_STATE_KEY_MAX ||
+	    st->alg->iv_len > PKT_CIPHER_STATE_IV_MAX)
+		return BURROW_E_INVALID;
+	const uint8_t *iv = st->alg->iv_len ? st->iv : NULL;
+	int rc = st->mac ? pkt_cipher_new_with_mac(st->alg, st->mac, st->encrypt, st->key, iv, st->mac_key, out)
+			 : pkt_cipher_new(st->alg, st->encrypt, st->key, iv, out);
+	if (rc < 0)
+		return rc;
+	/* Only a receiver can be half way through a packet. */
+	if (st->head_decrypted && (st->encrypt || !(*out)->mode->resume_state)) {
+		pkt_cipher_free(*out);
+		*out = NULL;
+		return BURROW_E_INVALID;
+	}
+	if ((*out)->mode->resume_state)
+		(*out)->mode->resume_state(*out, st);
+	return 0;
+}

@@ -27,6 +27,10 @@ struct pkt_cipher_mode {
 	int (*peek_length)(struct pkt_cipher *c, uint32_t seqnr, uint8_t *in, uint32_t *len);
 	int (*seal)(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t len, uint8_t *tag);
 	int (*open)(struct pkt_cipher *c, uint32_t seqnr, uint8_t *pkt, size_t len, const uint8_t *tag);
+	/* Fills st's key, iv, mac_key and head_decrypted (crypto.h, struct pkt_cipher_state). */
+	int (*export_state)(const struct pkt_cipher *c, struct pkt_cipher_state *st);
+	/* Optional: after create() from st's keys and iv, takes up what create() cannot. */
+	void (*resume_state)(struct pkt_cipher *c, const struct pkt_cipher_state *st);
 };
 
 extern const struct pkt_cipher_mode chachapoly_mode;

@@ -229,6 +229,16 @@ static void test_export_continues_with_delayed_compression(void **state)
 
 /* ---- refusals ---- */
 
+/* Export must fail with `want` and hand out nothing. */
+static void assert_export_refused(struct burrow_conn *conn, int want)
+{
+	uint8_t *blob = (uint8_t *)conn;
+	size_t len = 1;
+	assert_int_equal(burrow_conn_export(conn, &blob, &len), want);
+	assert_null(blob);
+	assert_int_equal(len, 0);
+}
+
 static void test_export_refuses_a_client(void **state)
 {
 	(void)state;
@@ -236,11 +246,7 @@ static void test_export_refuses_a_client(void **state)
 	struct pair p;
 	pair_init_setup(&p, &s);
 	run_until_authenticated(&p);
-	uint8_t *blob = (uint8_t *)&p;
-	size_t len = 1;
-	assert_int_equal(burrow_conn_export(p.client.conn, &blob, &len), BURROW_E_STATE);
-	assert_null(blob);
-	assert_int_equal(len, 0);
+	assert_export_refused(p.client.conn, BURROW_E_STATE);
 	pair_free(&p);
 }
 
@@ -250,15 +256,12 @@ static void test_export_refuses_before_authentication(void **state)
 	struct export_setup s = { 0 };
 	struct pair p;
 	pair_init_setup(&p, &s);
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE);
+	assert_export_refused(p.server.conn, BURROW_E_STATE);
 	/* A verdict pending: the question is out. */
 	run_server_until(&p, BURROW_EV_AUTH_PUBKEY);
 	transfer_all(&p, &p.server, &p.client);
 	assert_int_equal(p.server.conn->question, Q_AUTH);
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE);
-	assert_null(blob);
+	assert_export_refused(p.server.conn, BURROW_E_STATE);
 	pair_free(&p);
 }
 
@@ -291,13 +294,10 @@ static void test_export_refuses_an_open_channel(void **state)
 	assert_int_equal(burrow_conn_next_event(p.server.conn, &ev), 1);
 	assert_int_equal(ev.type, BURROW_EV_CHANNEL_OPEN);
 	transfer_all(&p, &p.server, &p.client); /* the host key announcement */
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE); /* question */
+	assert_export_refused(p.server.conn, BURROW_E_STATE); /* question */
 	assert_int_equal(burrow_chan_open_verdict(p.server.conn, ev.channel, true, 0, NULL), 0);
 	transfer_all(&p, &p.server, &p.client);
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE); /* open channel */
-	assert_null(blob);
+	assert_export_refused(p.server.conn, BURROW_E_STATE); /* open channel */
 	pair_free(&p);
 }
 
@@ -310,10 +310,7 @@ static void test_export_refuses_during_key_exchange(void **state)
 	run_until_authenticated(&p);
 	assert_int_equal(kex_send_kexinit(p.server.conn), 0);
 	transfer_all(&p, &p.server, &p.client);
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE);
-	assert_null(blob);
+	assert_export_refused(p.server.conn, BURROW_E_STATE);
 	pair_free(&p);
 }
 
@@ -324,10 +321,7 @@ static void test_export_refuses_plain_zlib(void **state)
 	struct pair p;
 	pair_init_setup(&p, &s);
 	run_until_authenticated(&p);
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_UNSUPPORTED);
-	assert_null(blob);
+	assert_export_refused(p.server.conn, BURROW_E_UNSUPPORTED);
 	pair_free(&p);
 }
 
@@ -343,9 +337,7 @@ static void test_export_refuses_after_compressed_traffic(void **state)
 	assert_int_equal(burrow_conn_next_event(p.server.conn, &ev), 1); /* sends hostkeys-00, reads on */
 	assert_int_equal(burrow_chan_open_verdict(p.server.conn, ev.channel, false, BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED, ""), 0);
 	transfer_all(&p, &p.server, &p.client);
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), BURROW_E_STATE);
+	assert_export_refused(p.server.conn, BURROW_E_STATE);
 	pair_free(&p);
 }
 

@@ -294,7 +294,7 @@ else
 	fail burrowd_pubkeyacceptedalgorithms_refuses "ssh exit $rc: $(grep -v '^debug' "$T/err" | tail -n 1)"
 fi
 if in_list rsa-sha2-512 "$OUR_HOSTKEY_ALGS"; then
-	timeout "$CASE_TIMEOUT" "${BURROW[@]}" -o PubkeyAcceptedAlgorithms=rsa-sha2-512 -p "$PLAIN_PORT" 127.0.0.1 true \
+	timeout "$CASE_TIMEOUT" "${BURROW[@]}" -o BatchMode=yes -o PubkeyAcceptedAlgorithms=rsa-sha2-512 -p "$PLAIN_PORT" 127.0.0.1 true \
 		</dev/null >/dev/null 2>"$T/err"
 	rc=$?
 	if [ "$rc" -eq 255 ] && grep -q 'Permission denied (publickey' "$T/err"; then

@@ -236,11 +236,33 @@ int burrow_conn_negotiated(const struct burrow_conn *conn, struct burrow_negotia
  * The blob holds the session keys: send it only over a private channel (socketpair) and release
  * it with burrow_conn_export_free(), which wipes it. The importer's cfg supplies host keys (it
  * must hold the one the connection was keyed with), algorithm preferences, moduli and limits.
+ *
+ * The importer (the privileged monitor) must treat the blob as written by a possibly compromised
+ * child. burrow_conn_import() therefore checks it against what the monitor knows itself:
+ *   - expect->expected_user (required): the user the monitor authenticated; a blob naming another
+ *     user is refused (BURROW_E_NOMATCH);
+ *   - expect->expected_session_id (NULL to skip): pass the exchange hash the monitor itself signed
+ *     (it holds the host keys, so the first exchange's signature went through it); a blob with
+ *     another session id is refused (BURROW_E_NOMATCH);
+ *   - every negotiated name (kex, host key, ciphers, MACs, compression) must be one cfg would
+ *     allow on a fresh connection (BURROW_E_NOMATCH otherwise), and the host key must be held;
+ *   - the rekey counters (bytes and packets per direction) and the time of the last exchange
+ *     are not taken from the blob: they start again at import, so RekeyLimit cannot be dodged.
+ * Still child-controlled, and why that is acceptable: the cipher keys, IVs and counters, the
+ * sequence numbers, the version lines, the unread input, strict-KEX / ext-info / hostbound flags,
+ * the peer's signature algorithms and the auth counters. Each only describes the child's own
+ * connection to its own peer: a lie breaks (or weakens) that connection alone, which the child
+ * could do anyway by holding the keys; none grants the monitor's privileges or another user.
  * Import of a malformed blob fails (BURROW_E_PARSE) and leaves *out NULL. */
+struct burrow_import_expect {
+	const char *expected_user;          /* required: the user the monitor authenticated */
+	const uint8_t *expected_session_id; /* the exchange hash the monitor signed, or NULL */
+	size_t expected_session_id_len;
+};
 int burrow_conn_export(struct burrow_conn *conn, uint8_t **blob, size_t *len);
 void burrow_conn_export_free(uint8_t *blob, size_t len);
-int burrow_conn_import(const struct burrow_config *cfg, const uint8_t *blob, size_t len,
-		       struct burrow_conn **out);
+int burrow_conn_import(const struct burrow_config *cfg, const struct burrow_import_expect *expect,
+		       const uint8_t *blob, size_t len, struct burrow_conn **out);
 
 /* ---- client: host key and authentication ---- */
 int burrow_hostkey_verdict(struct burrow_conn *conn, bool accept);

@@ -63,6 +63,7 @@ static void agent_store_remove_at(struct burrow_agent *a, size_t i)
 
 size_t burrow_agent_expire(struct burrow_agent *a, uint64_t now)
 {
+	a->now = now; /* the clock the unlock penalty is measured on (agent_store_unlock) */
 	size_t removed = 0;
 	for (size_t i = 0; i < a->count;) {
 		if (a->entries[i].expires && a->entries[i].expires <= now) {
@@ -174,16 +175,39 @@ int agent_store_lock(struct burrow_agent *a, struct bstr passphrase)
 	return 0;
 }
 
+/* Whether the wait after the last failed unlock is over (see agent_internal.h). The clock
+ * counts whole seconds, so the wait is too, rounded down: a wrong passphrase typed once and
+ * then the right one still works at once, as with ssh-agent's 0.1 s sleep. */
+static bool agent_unlock_wait_over(const struct burrow_agent *a)
+{
+	uint64_t wait_ms = (uint64_t)a->unlock_failures * AGENT_UNLOCK_DELAY_MS;
+	if (wait_ms > AGENT_UNLOCK_DELAY_MAX_MS)
+		wait_ms = AGENT_UNLOCK_DELAY_MAX_MS;
+	uint64_t wait_s = wait_ms / 1000;
+	if (wait_s == 0)
+		return true;
+	if (a->now < a->unlock_failed_at)
+		return false; /* a clock that went back: wait for it */
+	return a->now - a->unlock_failed_at >= wait_s;
+}
+
 int agent_store_unlock(struct burrow_agent *a, struct bstr passphrase)
 {
 	if (!a->locked)
 		return BURROW_E_STATE;
+	if (!agent_unlock_wait_over(a))
+		return BURROW_E_AGAIN; /* refused without looking at the passphrase */
 	uint8_t hash[AGENT_LOCK_HASH_LEN];
 	int err = agent_lock_hash(a->lock_salt, passphrase, hash);
 	bool match = !err && crypto_ct_equal(hash, a->lock_hash, sizeof(hash));
 	crypto_wipe(hash, sizeof(hash));
-	if (!match)
+	if (!match) {
+		if (a->unlock_failures < AGENT_UNLOCK_MAX_FAILURES)
+			a->unlock_failures++;
+		a->unlock_failed_at = a->now;
 		return BURROW_E_PASSPHRASE;
+	}
+	a->unlock_failures = 0;
 	a->locked = false;
 	crypto_wipe(a->lock_hash, sizeof(a->lock_hash));
 	return 0;

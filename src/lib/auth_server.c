@@ -187,17 +187,21 @@ static bool auths_offers(struct burrow_conn *c, const char *method)
 
 /* ---- publickey ---- */
 
-/* OpenSSH PROTOCOL 3.1: the host key named in a host-bound request must be ours. */
-static bool auths_is_our_host_key(struct burrow_conn *c, struct bstr blob)
+/* OpenSSH PROTOCOL 3.1: the host key named in a host-bound request must be the one the server
+ * proved in the key exchange, not merely one of ours (OpenSSH auth2-pubkey.c compares with
+ * kex->initial_hostkey): a signature bound to our other host key was made for another exchange.
+ * kex.host_key_signer is the key of the latest exchange. A rekey re-picks it from the negotiated
+ * algorithm, but honest clients refuse a host key that changes at rekey (kex.c, OpenSSH), so for
+ * them it is the first exchange's key; a client that rekeys to our other key on purpose can name
+ * that one, which did sign an exchange of this very connection. */
+static bool auths_is_exchange_host_key(struct burrow_conn *c, struct bstr blob)
 {
 	struct burrow_key *key = NULL;
-	if (burrow_key_from_blob(blob.p, blob.len, &key) < 0)
+	if (!c->kex.host_key_signer || burrow_key_from_blob(blob.p, blob.len, &key) < 0)
 		return false;
-	bool ours = false;
-	for (size_t i = 0; i < c->host_key_count && !ours; i++)
-		ours = burrow_key_equal_public(key, c->host_keys[i]);
+	bool same = burrow_key_equal_public(key, c->kex.host_key_signer);
 	burrow_key_free(key);
-	return ours;
+	return same;
 }
 
 static int auths_publickey(struct burrow_conn *c, struct rd *r, bool hostbound)
@@ -212,7 +216,7 @@ static int auths_publickey(struct burrow_conn *c, struct rd *r, bool hostbound)
 	struct bstr sig = has_signature ? rd_string(r) : bstr_from(NULL, 0);
 	if (!rd_done(r))
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed %s request", method);
-	if (hostbound && !auths_is_our_host_key(c, host_blob))
+	if (hostbound && !auths_is_exchange_host_key(c, host_blob))
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "%s packet contained wrong host key", method);
 	burrow_key_free(a->key);
 	a->key = NULL;

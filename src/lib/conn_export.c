@@ -31,6 +31,13 @@
  * both zlib streams fresh, as the peer does; "zlib" would have streams running since the first
  * NEWKEYS whose state zlib cannot hand over, so it is refused with BURROW_E_UNSUPPORTED.
  *
+ * Trust: the blob comes from the unprivileged child, which may be compromised. The importer
+ * checks the user against the one it authenticated, the session id against the exchange hash it
+ * signed (when given), every negotiated name against its own cfg and the host key against those
+ * it holds; it ignores the rekey counters and clocks (they restart at import). What it takes on
+ * the child's word (keys, sequence numbers, input, flags) only concerns the child's own
+ * connection: a lie breaks that connection, nothing more (see burrow.h).
+ *
  * Format: SSH wire types (RFC 4251 5), read back only through the bounded reader; a magic string
  * and a version number first, every length checked against what its field can be, nothing left
  * over. The blob holds key material: burrow_conn_export_free() wipes it.
@@ -255,8 +262,10 @@ static int import_dir(struct burrow_conn *c, struct rd *r, bool sending)
 	enum kex_category cipher_cat = sending ? KEX_CAT_CIPHER_S2C : KEX_CAT_CIPHER_C2S;
 	enum kex_category mac_cat = sending ? KEX_CAT_MAC_S2C : KEX_CAT_MAC_C2S;
 	dir->seq = rd_u32(r);
-	dir->bytes = rd_u64(r);
-	dir->packets = rd_u64(r);
+	(void)rd_u64(r); /* bytes and packets since the last exchange: the child's word, so the */
+	(void)rd_u64(r); /* RekeyLimit counts start again from zero rather than from a claim */
+	dir->bytes = 0;
+	dir->packets = 0;
 	if (!rd_ok(r))
 		return BURROW_E_PARSE;
 	int err = import_cipher(r, sending, c->kex.chosen[cipher_cat], c->kex.chosen[mac_cat], &dir->cipher);
@@ -283,7 +292,16 @@ static int import_host_key(struct burrow_conn *c, struct rd *r)
 	return k->host_key_signer ? 0 : BURROW_E_NOTFOUND;
 }
 
-/* The negotiated names: each must be one we implement, since the next exchange starts from them. */
+/* A MAC name is "<implicit>" exactly when the cipher of its direction is an AEAD one. */
+static bool import_mac_fits(const struct pkt_cipher_alg *cipher, const char *mac_name)
+{
+	bool implicit = strcmp(mac_name, "<implicit>") == 0;
+	return cipher && (cipher->tag_len != 0) == implicit;
+}
+
+/* The negotiated names come from the unprivileged child: each must be one the importer's own
+ * config would have allowed (c->prefs, resolved from cfg as for a fresh connection), so a
+ * compromised child cannot smuggle in an algorithm the administrator turned off. */
 static int import_chosen(struct burrow_conn *c, struct rd *r)
 {
 	struct kex_state *k = &c->kex;
@@ -291,21 +309,29 @@ static int import_chosen(struct burrow_conn *c, struct rd *r)
 		k->chosen[cat] = import_string(r, EXPORT_MAX_NAME);
 		if (!k->chosen[cat])
 			return BURROW_E_PARSE;
-		bool is_mac = cat == KEX_CAT_MAC_C2S || cat == KEX_CAT_MAC_S2C;
-		struct bstr name = bstr_cstr(k->chosen[cat]);
-		if (!algos_supported((enum kex_category)cat, name) && !(is_mac && bstr_eq(name, "<implicit>")))
-			return BURROW_E_PARSE;
 	}
+	if (!rd_ok(r))
+		return BURROW_E_PARSE;
 	k->cipher_c2s = pkt_cipher_find(k->chosen[KEX_CAT_CIPHER_C2S], strlen(k->chosen[KEX_CAT_CIPHER_C2S]));
 	k->cipher_s2c = pkt_cipher_find(k->chosen[KEX_CAT_CIPHER_S2C], strlen(k->chosen[KEX_CAT_CIPHER_S2C]));
 	k->mac_c2s = pkt_mac_find(k->chosen[KEX_CAT_MAC_C2S], strlen(k->chosen[KEX_CAT_MAC_C2S]));
 	k->mac_s2c = pkt_mac_find(k->chosen[KEX_CAT_MAC_S2C], strlen(k->chosen[KEX_CAT_MAC_S2C]));
-	if (!k->cipher_c2s || !k->cipher_s2c)
+	if (!k->cipher_c2s || !k->cipher_s2c || !import_mac_fits(k->cipher_c2s, k->chosen[KEX_CAT_MAC_C2S]) ||
+	    !import_mac_fits(k->cipher_s2c, k->chosen[KEX_CAT_MAC_S2C]))
 		return BURROW_E_PARSE;
+	for (int cat = 0; cat < KEX_CAT_COUNT; cat++) {
+		struct bstr name = bstr_cstr(k->chosen[cat]);
+		bool is_mac = cat == KEX_CAT_MAC_C2S || cat == KEX_CAT_MAC_S2C;
+		if (is_mac && bstr_eq(name, "<implicit>"))
+			continue; /* checked with its cipher above */
+		if (!algos_supported((enum kex_category)cat, name) ||
+		    !namelist_contains(bstr_cstr(c->prefs[cat]), name))
+			return BURROW_E_NOMATCH;
+	}
 	return import_host_key(c, r);
 }
 
-static int import_session(struct burrow_conn *c, struct rd *r)
+static int import_session(struct burrow_conn *c, const struct burrow_import_expect *opts, struct rd *r)
 {
 	struct bstr magic = rd_string(r);
 	uint32_t version = rd_u32(r);
@@ -316,12 +342,16 @@ static int import_session(struct burrow_conn *c, struct rd *r)
 	struct bstr sid = rd_string(r);
 	if (!rd_ok(r) || sid.len == 0 || sid.len > sizeof(c->session_id))
 		return BURROW_E_PARSE;
+	if (opts->expected_session_id &&
+	    (sid.len != opts->expected_session_id_len ||
+	     memcmp(sid.p, opts->expected_session_id, sid.len) != 0))
+		return BURROW_E_NOMATCH;
 	memcpy(c->session_id, sid.p, sid.len);
 	c->session_id_len = sid.len;
 	return import_chosen(c, r);
 }
 
-static int import_auth(struct burrow_conn *c, struct rd *r)
+static int import_auth(struct burrow_conn *c, const struct burrow_import_expect *opts, struct rd *r)
 {
 	c->kex.strict = rd_bool(r);
 	c->kex.peer_ext_info = rd_bool(r);
@@ -332,11 +362,17 @@ static int import_auth(struct burrow_conn *c, struct rd *r)
 	uint32_t failures = rd_u32(r), attempts = rd_u32(r);
 	c->auths.banner_sent = rd_bool(r);
 	c->hostkeys.announced = rd_bool(r);
-	c->now_ms = rd_u64(r);
-	c->last_kex_ms = rd_u64(r);
+	(void)rd_u64(r); /* the child's clock and last exchange time: not trusted, see below */
+	(void)rd_u64(r);
 	c->peer_eof = rd_bool(r);
 	if (!rd_ok(r) || failures > INT32_MAX || attempts > INT32_MAX)
 		return BURROW_E_PARSE;
+	/* The monitor authenticated this user itself; a child naming another is lying. */
+	if (!c->auths.user || strcmp(c->auths.user, opts->expected_user) != 0)
+		return BURROW_E_NOMATCH;
+	/* Time-based rekeying counts afresh from the importer's first tick (conn.c: 0 = no clock yet). */
+	c->now_ms = 0;
+	c->last_kex_ms = 0;
 	c->auths.failures = (int)failures;
 	c->auths.attempts = (int)attempts;
 	c->auths.state = AUTHS_DONE;
@@ -368,12 +404,14 @@ static int import_input(struct burrow_conn *c, struct rd *r)
 	return buf_ok(&c->in) ? 0 : BURROW_E_NOMEM;
 }
 
-int burrow_conn_import(const struct burrow_config *cfg, const uint8_t *blob, size_t len, struct burrow_conn **out)
+int burrow_conn_import(const struct burrow_config *cfg, const struct burrow_import_expect *expect,
+		       const uint8_t *blob, size_t len, struct burrow_conn **out)
 {
 	if (!out)
 		return BURROW_E_INVALID;
 	*out = NULL;
-	if (!cfg || cfg->role != BURROW_SERVER || (!blob && len))
+	if (!cfg || cfg->role != BURROW_SERVER || (!blob && len) || !expect || !expect->expected_user ||
+	    (expect->expected_session_id && expect->expected_session_id_len == 0))
 		return BURROW_E_INVALID;
 	struct burrow_conn *c = NULL;
 	int err = conn_new_configured(cfg, &c);
@@ -381,9 +419,9 @@ int burrow_conn_import(const struct burrow_config *cfg, const uint8_t *blob, siz
 		return err;
 	struct rd r;
 	rd_init(&r, blob, len);
-	err = import_session(c, &r);
+	err = import_session(c, expect, &r);
 	if (err == 0)
-		err = import_auth(c, &r);
+		err = import_auth(c, expect, &r);
 	if (err == 0)
 		err = import_dir(c, &r, true);
 	if (err == 0)

@@ -263,28 +263,57 @@ static void test_second_request_waits_for_the_verdict(void **state)
 	auth_pair_free(&t);
 }
 
+/* A publickey-hostbound query for the user's key, naming `host_key` as the server's. */
+static void send_host_bound_query(struct auth_pair *t, const struct burrow_key *host_key)
+{
+	uint8_t *user_blob, *host_blob;
+	size_t user_len, host_len;
+	assert_int_equal(burrow_key_to_blob(t->p.user_key, &user_blob, &user_len), 0);
+	assert_int_equal(burrow_key_to_blob(host_key, &host_blob, &host_len), 0);
+	struct buf *b = request_from_client(t, AUTH_TEST_USER, "publickey-hostbound-v00@openssh.com");
+	buf_put_bool(b, false);
+	buf_put_cstring(b, "ssh-ed25519");
+	buf_put_string(b, user_blob, user_len);
+	buf_put_string(b, host_blob, host_len);
+	auth_pair_send(t, false);
+	free(user_blob);
+	free(host_blob);
+}
+
 static void test_host_bound_request_with_a_foreign_host_key_disconnects(void **state)
 {
 	struct auth_pair t;
 	init_ready(&t, no_config);
 	struct burrow_key *foreign;
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &foreign), 0);
-	uint8_t *user_blob, *host_blob;
-	size_t user_len, host_len;
-	assert_int_equal(burrow_key_to_blob(t.p.user_key, &user_blob, &user_len), 0);
-	assert_int_equal(burrow_key_to_blob(foreign, &host_blob, &host_len), 0);
-	struct buf *b = request_from_client(&t, AUTH_TEST_USER, "publickey-hostbound-v00@openssh.com");
-	buf_put_bool(b, false);
-	buf_put_cstring(b, "ssh-ed25519");
-	buf_put_string(b, user_blob, user_len);
-	buf_put_string(b, host_blob, host_len);
-	auth_pair_send(&t, false);
+	send_host_bound_query(&t, foreign);
 	auth_pair_run(&t);
 	assert_int_equal(t.server.count[BURROW_EV_AUTH_PUBKEY], 0);
 	assert_server_refused(&t, "wrong host key");
-	free(user_blob);
-	free(host_blob);
 	burrow_key_free(foreign);
+	auth_pair_free(&t);
+}
+
+/* OpenSSH auth2-pubkey.c: the request must name the host key of the key exchange, not just any
+ * key the server holds; a signature bound to our other key was made for another exchange. */
+static void test_host_bound_request_naming_our_other_host_key_disconnects(void **state)
+{
+	struct auth_pair t;
+	struct burrow_key *keys[2];
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &keys[0]), 0);
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ECDSA, 256, &keys[1]), 0);
+	auth_pair_init_host_keys(&t, no_config, no_config, keys, 2);
+	t.on_client = start_with_none;
+	auth_pair_run(&t);
+	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
+	t.on_client = NULL;
+	const struct burrow_key *signer = t.p.server.conn->kex.host_key_signer;
+	assert_non_null(signer);
+	const struct burrow_key *other = burrow_key_equal_public(signer, t.host_keys[0]) ? t.host_keys[1] : t.host_keys[0];
+	send_host_bound_query(&t, other);
+	auth_pair_run(&t);
+	assert_int_equal(t.server.count[BURROW_EV_AUTH_PUBKEY], 0);
+	assert_server_refused(&t, "wrong host key");
 	auth_pair_free(&t);
 }
 
@@ -439,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_new_request_abandons_a_challenge),
 		cmocka_unit_test(test_second_request_waits_for_the_verdict),
 		cmocka_unit_test(test_host_bound_request_with_a_foreign_host_key_disconnects),
+		cmocka_unit_test(test_host_bound_request_naming_our_other_host_key_disconnects),
 		cmocka_unit_test(test_every_truncation_of_a_request_disconnects),
 		cmocka_unit_test(test_success_to_a_key_query_disconnects),
 		cmocka_unit_test(test_message_60_when_nothing_is_pending_disconnects),

@@ -16,6 +16,10 @@
 #include "helper_pair.h"
 
 #define MIB (1024u * 1024)
+#define PAIR_USER "tester" /* helper_pair.c's TEST_USER */
+
+/* What the monitor knows itself: the user it authenticated (and nothing pinned). */
+static const struct burrow_import_expect expect_user = { .expected_user = PAIR_USER };
 
 struct export_setup {
 	const char *ciphers, *macs, *compression;
@@ -105,9 +109,14 @@ static int move_server(struct pair *p, const struct burrow_config *cfg)
 	int err = burrow_conn_export(p->server.conn, &blob, &len);
 	if (err < 0)
 		return err;
+	/* The monitor pins the exchange hash it signed: here, the one the old conn holds. */
+	uint8_t sid[sizeof(p->server.conn->session_id)];
+	size_t sid_len = p->server.conn->session_id_len;
+	memcpy(sid, p->server.conn->session_id, sid_len);
+	struct burrow_import_expect expect = { PAIR_USER, sid, sid_len };
 	burrow_conn_free(p->server.conn);
 	p->server.conn = NULL;
-	err = burrow_conn_import(cfg, blob, len, &p->server.conn);
+	err = burrow_conn_import(cfg, &expect, blob, len, &p->server.conn);
 	burrow_conn_export_free(blob, len);
 	return err;
 }
@@ -347,9 +356,145 @@ static void test_import_refuses_wrong_arguments(void **state)
 	struct burrow_conn *c = NULL;
 	struct burrow_config client = { .role = BURROW_CLIENT };
 	uint8_t byte = 0;
-	assert_int_equal(burrow_conn_import(&client, &byte, 1, &c), BURROW_E_INVALID);
+	assert_int_equal(burrow_conn_import(&client, &expect_user, &byte, 1, &c), BURROW_E_INVALID);
 	assert_null(c);
-	assert_int_equal(burrow_conn_import(NULL, &byte, 1, &c), BURROW_E_INVALID);
+	assert_int_equal(burrow_conn_import(NULL, &expect_user, &byte, 1, &c), BURROW_E_INVALID);
+	struct burrow_config server = { .role = BURROW_SERVER };
+	assert_int_equal(burrow_conn_import(&server, NULL, &byte, 1, &c), BURROW_E_INVALID);
+	struct burrow_import_expect no_user = { 0 };
+	assert_int_equal(burrow_conn_import(&server, &no_user, &byte, 1, &c), BURROW_E_INVALID);
+	assert_null(c);
+}
+
+/* ---- the monitor does not believe the child ---- */
+
+/* Exports an authenticated server connection; the caller frees the blob and the pair. */
+static void export_authenticated(struct pair *p, const struct export_setup *s, uint8_t **blob, size_t *len)
+{
+	pair_init_setup(p, s);
+	run_until_authenticated(p);
+	assert_int_equal(burrow_conn_export(p->server.conn, blob, len), 0);
+}
+
+static void test_import_refuses_another_user(void **state)
+{
+	(void)state;
+	struct export_setup s = { 0 };
+	struct pair p;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	export_authenticated(&p, &s, &blob, &len);
+	struct burrow_config cfg = server_config(&p, &s);
+	struct burrow_import_expect root = { .expected_user = "root" };
+	struct burrow_conn *c = NULL;
+	assert_int_equal(burrow_conn_import(&cfg, &root, blob, len, &c), BURROW_E_NOMATCH);
+	assert_null(c);
+	struct burrow_import_expect prefix = { .expected_user = "test" };
+	assert_int_equal(burrow_conn_import(&cfg, &prefix, blob, len, &c), BURROW_E_NOMATCH);
+	assert_int_equal(burrow_conn_import(&cfg, &expect_user, blob, len, &c), 0);
+	burrow_conn_free(c);
+	burrow_conn_export_free(blob, len);
+	pair_free(&p);
+}
+
+static void test_import_refuses_another_session_id(void **state)
+{
+	(void)state;
+	struct export_setup s = { 0 };
+	struct pair p;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	export_authenticated(&p, &s, &blob, &len);
+	struct burrow_config cfg = server_config(&p, &s);
+	uint8_t sid[sizeof(p.server.conn->session_id)];
+	size_t sid_len = p.server.conn->session_id_len;
+	memcpy(sid, p.server.conn->session_id, sid_len);
+	sid[0] ^= 1;
+	struct burrow_import_expect wrong = { PAIR_USER, sid, sid_len };
+	struct burrow_conn *c = NULL;
+	assert_int_equal(burrow_conn_import(&cfg, &wrong, blob, len, &c), BURROW_E_NOMATCH);
+	assert_null(c);
+	sid[0] ^= 1;
+	struct burrow_import_expect shorter = { PAIR_USER, sid, sid_len - 1 };
+	assert_int_equal(burrow_conn_import(&cfg, &shorter, blob, len, &c), BURROW_E_NOMATCH);
+	assert_null(c);
+	struct burrow_import_expect right = { PAIR_USER, sid, sid_len };
+	assert_int_equal(burrow_conn_import(&cfg, &right, blob, len, &c), 0);
+	burrow_conn_free(c);
+	burrow_conn_export_free(blob, len);
+	pair_free(&p);
+}
+
+/* The child negotiated what its (identical) cfg allowed; a monitor whose cfg no longer allows
+ * it, as one whose child lied about it, refuses. One category at a time. */
+static void test_import_refuses_an_algorithm_cfg_disallows(void **state)
+{
+	(void)state;
+	struct export_setup s = { "aes128-ctr", "hmac-sha2-256", "zlib@openssh.com", 0 };
+	struct pair p;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	export_authenticated(&p, &s, &blob, &len);
+	const struct kex_state *k = &p.server.conn->kex;
+	char kex_off[80];
+	snprintf(kex_off, sizeof(kex_off), "-%s", k->chosen[KEX_CAT_KEX]);
+	assert_string_equal(k->chosen[KEX_CAT_HOSTKEY], "ssh-ed25519");
+	/* The monitor also holds an ECDSA key, and its cfg offers only that one's algorithm. */
+	struct burrow_key *both[2] = { p.host_key, NULL };
+	assert_int_equal(burrow_key_generate(BURROW_KEY_ECDSA, 256, &both[1]), 0);
+	struct burrow_conn *c = NULL;
+	for (int i = 0; i < 5; i++) {
+		struct burrow_config cfg = server_config(&p, &s);
+		switch (i) {
+		case 0: cfg.kex_algorithms = kex_off; break;
+		case 1:
+			cfg.host_keys = both;
+			cfg.host_key_count = 2;
+			cfg.hostkey_algorithms = "ecdsa-sha2-nistp256";
+			break;
+		case 2: cfg.ciphers = "aes256-ctr"; break;
+		case 3: cfg.macs = "hmac-sha2-512"; break;
+		case 4: cfg.compression = "none"; break;
+		}
+		int err = burrow_conn_import(&cfg, &expect_user, blob, len, &c);
+		if (err != BURROW_E_NOMATCH)
+			fail_msg("category %d: import gave %d", i, err);
+		assert_null(c);
+	}
+	burrow_key_free(both[1]);
+	struct burrow_config cfg = server_config(&p, &s);
+	assert_int_equal(burrow_conn_import(&cfg, &expect_user, blob, len, &c), 0);
+	burrow_conn_free(c);
+	burrow_conn_export_free(blob, len);
+	pair_free(&p);
+}
+
+/* The rekey byte/packet counts and the last exchange time are the child's word: they restart. */
+static void test_import_resets_rekey_counters(void **state)
+{
+	(void)state;
+	struct export_setup s = { .rekey_bytes = 64 * 1024 };
+	struct pair p;
+	pair_init_setup(&p, &s);
+	run_until_authenticated(&p);
+	assert_int_equal(burrow_conn_tick(p.server.conn, 6000), 0);
+	assert_true(p.server.conn->send.bytes > 0 && p.server.conn->recv.bytes > 0);
+	assert_true(p.server.conn->send.packets > 0 && p.server.conn->recv.packets > 0);
+	/* A lying child would claim zero; a truthful one is reset all the same. Make the exported
+	 * values distinctive so that a copied value would show. */
+	p.server.conn->send.bytes = p.server.conn->recv.bytes = 60 * 1024;
+	p.server.conn->send.packets = p.server.conn->recv.packets = 12345;
+	p.server.conn->last_kex_ms = 4000;
+	struct burrow_config cfg = server_config(&p, &s);
+	assert_int_equal(move_server(&p, &cfg), 0);
+	assert_int_equal(p.server.conn->send.bytes, 0);
+	assert_int_equal(p.server.conn->recv.bytes, 0);
+	assert_int_equal(p.server.conn->send.packets, 0);
+	assert_int_equal(p.server.conn->recv.packets, 0);
+	assert_int_equal(p.server.conn->last_kex_ms, 0);
+	assert_int_equal(p.server.conn->now_ms, 0);
+	continue_with_session(&p, 256 * 1024);
+	pair_free(&p);
 }
 
 /* ---- what travels ---- */
@@ -439,7 +584,7 @@ static void test_import_needs_the_host_key(void **state)
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &other), 0);
 	struct burrow_config cfg = { .role = BURROW_SERVER, .host_keys = &other, .host_key_count = 1 };
 	struct burrow_conn *c = NULL;
-	assert_int_equal(burrow_conn_import(&cfg, blob, len, &c), BURROW_E_NOTFOUND);
+	assert_int_equal(burrow_conn_import(&cfg, &expect_user, blob, len, &c), BURROW_E_NOTFOUND);
 	assert_null(c);
 	burrow_key_free(other);
 	burrow_conn_export_free(blob, len);
@@ -464,7 +609,7 @@ static void test_truncated_blob_fails_at_every_length(void **state)
 		uint8_t *copy = malloc(cut ? cut : 1); /* exactly `cut` bytes, so ASan sees any overread */
 		assert_non_null(copy);
 		memcpy(copy, blob, cut);
-		assert_true(burrow_conn_import(&cfg, copy, cut, &c) < 0);
+		assert_true(burrow_conn_import(&cfg, &expect_user, copy, cut, &c) < 0);
 		assert_null(c);
 		free(copy);
 	}
@@ -474,10 +619,10 @@ static void test_truncated_blob_fails_at_every_length(void **state)
 	memcpy(longer, blob, len);
 	longer[len] = 0;
 	struct burrow_conn *c = NULL;
-	assert_int_equal(burrow_conn_import(&cfg, longer, len + 1, &c), BURROW_E_PARSE);
+	assert_int_equal(burrow_conn_import(&cfg, &expect_user, longer, len + 1, &c), BURROW_E_PARSE);
 	assert_null(c);
 	free(longer);
-	assert_int_equal(burrow_conn_import(&cfg, blob, len, &c), 0);
+	assert_int_equal(burrow_conn_import(&cfg, &expect_user, blob, len, &c), 0);
 	burrow_conn_free(c);
 	burrow_conn_export_free(blob, len);
 	pair_free(&p);
@@ -500,7 +645,7 @@ static void flip_one(const struct export_setup *s, size_t index, unsigned bit, s
 	p.server.conn = NULL;
 	blob[index % len] ^= (uint8_t)(1u << bit);
 	struct burrow_config cfg = server_config(&p, s);
-	int err = burrow_conn_import(&cfg, blob, len, &p.server.conn);
+	int err = burrow_conn_import(&cfg, &expect_user, blob, len, &p.server.conn);
 	burrow_conn_export_free(blob, len);
 	if (err < 0) {
 		assert_null(p.server.conn);
@@ -581,6 +726,10 @@ int main(void)
 		cmocka_unit_test(test_export_refuses_plain_zlib),
 		cmocka_unit_test(test_export_refuses_after_compressed_traffic),
 		cmocka_unit_test(test_import_refuses_wrong_arguments),
+		cmocka_unit_test(test_import_refuses_another_user),
+		cmocka_unit_test(test_import_refuses_another_session_id),
+		cmocka_unit_test(test_import_refuses_an_algorithm_cfg_disallows),
+		cmocka_unit_test(test_import_resets_rekey_counters),
 		cmocka_unit_test(test_pipelined_channel_open_is_read_after_import),
 		cmocka_unit_test(test_half_received_packet_moves_with_aes_ctr),
 		cmocka_unit_test(test_strict_kex_sequence_numbers_survive),

@@ -62,7 +62,7 @@ gen_key "$T/ca2" "authorized-keys-ca"
 gen_key "$T/host_ca" "host-ca"
 gen_key "$T/host" "host"
 gen_key "$T/user" "user"
-for k in expired future stranger elsewhere forced viaca2 ops backup; do gen_key "$T/$k" "$k"; done
+for k in expired future stranger elsewhere forced viaca2 ops backup deploy contractor; do gen_key "$T/$k" "$k"; done
 
 # ---- ssh-keygen -L and burrow-keygen -L agree -------------------------------------------------
 gen_key_type "$T/rsa_ca" rsa 2048
@@ -104,8 +104,14 @@ sign "$T/forced" "$T/ca" -I forced -n "$ME" -O "force-command=echo forced-by-cer
 sign "$T/viaca2" "$T/ca2" -I viaca2 -n "$ME"
 sign "$T/ops" "$T/ca" -I ops -n "ops-team,backup"
 sign "$T/backup" "$T/ca" -I backup -n "backup"
+sign "$T/deploy" "$T/ca2" -I deploy -n "deploy"
+sign "$T/contractor" "$T/ca2" -I contractor -n "ops-contractor"
 sign "$T/host" "$T/host_ca" -I "host id" -h -n "127.0.0.1,localhost"
-echo "cert-authority,principals=\"$ME\" $(cat "$T/ca2.pub")" >"$T/authorized_keys"
+# principals= is a list of exact names (sshd's match_list), not patterns: "ops*" is no wildcard.
+{
+	echo "cert-authority,principals=\"$ME\" $(cat "$T/ca2.pub")"
+	echo "cert-authority,principals=\"ops*,deploy\" $(cat "$T/ca2.pub")"
+} >"$T/authorized_keys"
 
 if ! start_burrowd "$T/host" "$T/authorized_keys" -o "TrustedUserCAKeys=$T/ca.pub" \
 	-o "HostCertificate=$T/host-cert.pub" -o LogLevel=VERBOSE; then
@@ -129,6 +135,10 @@ else
 	fi
 
 	exec_case certs_ssh_to_burrowd_cert_authority "${SSH_ANY[@]}" -i "$T/viaca2" 127.0.0.1
+	exec_case certs_ssh_to_burrowd_cert_authority_principals_exact "${SSH_ANY[@]}" -i "$T/deploy" 127.0.0.1
+	refused_logged certs_ssh_to_burrowd_cert_authority_principals_no_wildcard "$BURROWD_LOG" \
+		"$T/authorized_keys:2: Certificate does not contain an authorized principal" \
+		"${SSH_ANY[@]}" -i "$T/contractor" 127.0.0.1
 	refused_logged certs_ssh_to_burrowd_expired_refused "$BURROWD_LOG" "Certificate invalid: expired" \
 		"${SSH_ANY[@]}" -i "$T/expired" 127.0.0.1
 	refused_logged certs_ssh_to_burrowd_not_yet_valid_refused "$BURROWD_LOG" "Certificate invalid: not yet valid" \
@@ -179,6 +189,67 @@ else
 		"with valid certificate but not from a permitted host (ip=127.0.0.1, required=192.0.2.0/24)" \
 		"${SSH_ANY[@]}" -i "$T/backup" 127.0.0.1
 fi
+
+# AuthorizedPrincipalsFile under StrictModes (sshd's auth_secure_path): a principals file another
+# user can write is refused. start_burrowd sets StrictModes=no (the first value wins), so this
+# server starts without it; the file lives under the build directory, as $T is under /tmp (1777).
+start_burrowd_strict() {
+	BURROWD_PORT=$(pick_port) || return 1
+	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
+	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$T/host" -o ListenAddress=127.0.0.1 \
+		-o "AuthorizedKeysFile=$T/authorized_keys" -o PidFile=none -o StrictModes=yes "$@" \
+		</dev/null >"$BURROWD_LOG" 2>&1 &
+	BURROWD_PID=$!
+	_OUR_PIDS+=("$BURROWD_PID")
+	_OUR_LOGS+=("$BURROWD_LOG")
+	if ! wait_port "$BURROWD_PORT" "$BURROWD_PID" 10; then
+		START_ERROR="burrowd did not listen on port $BURROWD_PORT: $(tail_text "$BURROWD_LOG")"
+		return 1
+	fi
+}
+strict_cases=(certs_ssh_to_burrowd_principals_file_strict_modes_ok
+	certs_ssh_to_burrowd_principals_file_group_writable_refused
+	certs_ssh_to_burrowd_principals_file_group_writable_strict_modes_no)
+STRICT_DIR=$(mktemp -d "$(cd "$BUILD" && pwd -P)/certs-strict.XXXXXX" 2>/dev/null)
+strict_chain_ok() { # every directory from $STRICT_DIR up to / is ours or root's and not g/w writable
+	local d=$STRICT_DIR
+	while :; do
+		[ -O "$d" ] || [ "$(stat -c %u "$d")" = 0 ] || return 1
+		[ $(($(stat -c '0%a' "$d") & 022)) -eq 0 ] || return 1
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+if [ -z "$STRICT_DIR" ]; then
+	skip_all "cannot create a directory under $BUILD" "${strict_cases[@]}"
+elif ! chmod 755 "$STRICT_DIR" || ! strict_chain_ok; then
+	skip_all "$STRICT_DIR is not on a StrictModes-safe path" "${strict_cases[@]}"
+else
+	SSH_AT=(ssh -F /dev/null -o BatchMode=yes -o IdentityAgent=none -o IdentitiesOnly=yes
+		-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o GlobalKnownHostsFile=/dev/null
+		-o ConnectTimeout=10 -o LogLevel=ERROR -l "$ME" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
+	printf 'ops-team\n' >"$STRICT_DIR/principals"
+	chmod 644 "$STRICT_DIR/principals"
+	if ! start_burrowd_strict -o "TrustedUserCAKeys=$T/ca.pub" -o "AuthorizedPrincipalsFile=$STRICT_DIR/principals" \
+		-o LogLevel=VERBOSE; then
+		fail_all "$START_ERROR" "${strict_cases[@]}"
+	else
+		exec_case certs_ssh_to_burrowd_principals_file_strict_modes_ok "${SSH_AT[@]}" -p "$BURROWD_PORT" \
+			-i "$T/ops" 127.0.0.1
+		chmod g+w "$STRICT_DIR/principals"
+		refused_logged certs_ssh_to_burrowd_principals_file_group_writable_refused "$BURROWD_LOG" \
+			"Authentication refused: bad ownership or modes for file $STRICT_DIR/principals" \
+			"${SSH_AT[@]}" -p "$BURROWD_PORT" -i "$T/ops" 127.0.0.1
+		if ! start_burrowd "$T/host" "$T/authorized_keys" -o "TrustedUserCAKeys=$T/ca.pub" \
+			-o "AuthorizedPrincipalsFile=$STRICT_DIR/principals"; then
+			fail certs_ssh_to_burrowd_principals_file_group_writable_strict_modes_no "$START_ERROR"
+		else
+			exec_case certs_ssh_to_burrowd_principals_file_group_writable_strict_modes_no "${SSH_AT[@]}" \
+				-p "$BURROWD_PORT" -i "$T/ops" 127.0.0.1
+		fi
+	fi
+fi
+[ -n "$STRICT_DIR" ] && rm -rf "$STRICT_DIR"
 
 # ---- burrow -> OpenSSH sshd --------------------------------------------------------------------
 if ! sshd_usable; then

@@ -17,7 +17,11 @@ cases=("${P}_password_usepam_no" "${P}_password_usepam_yes" "${P}_kbdint_pam" "$
 	"${P}_key_bad_options_skipped" "${P}_key_environment_permitted_names_only" "${P}_paramiko_password" "${P}_connection_dropped_to_user"
 	"${P}_config_dump" "${P}_config_unsatisfiable_methods" "${P}_kbdint_pam_wrong_password"
 	"${P}_allow_users_host_part" "${P}_allow_groups" "${P}_root_forced_commands_only_refuses_plain_key"
-	"${P}_root_forced_commands_only_allows_forced_key")
+	"${P}_root_forced_commands_only_allows_forced_key"
+	"${P}_denied_user_password_never_checked" "${P}_denied_user_kbdint_pam_never_checked"
+	"${P}_root_password_never_checked_without_permit_root_yes" "${P}_config_deny_users_bad_cidr_refused"
+	"${P}_two_keys_different_forced_commands_refused" "${P}_locked_account_key_refused"
+	"${P}_expired_account_key_refused" "${P}_expired_account_key_refused_pam")
 CASE_TIMEOUT=20
 
 if [ "$(id -u)" != 0 ]; then
@@ -336,5 +340,56 @@ EOF
 else
 	skip "${P}_paramiko_password" "$PARAMIKO_SKIP"
 fi
+
+# ---- passwords of users who may not log in never reach PAM or crypt (timing oracle) ----
+# The right password is typed; the debug log shows a wrong one was checked in its place.
+serve denylog -o LogLevel=DEBUG -o UsePAM=no -o "DenyUsers=$U" -o PermitRootLogin=prohibit-password
+ssh_as "$U" "$PORT_denylog" "$PASSWORD" "${PWOPTS[@]}" -- "$RUN"
+expect_refused "${P}_denied_user_password_never_checked" $? "$LOG_denylog" \
+	"password check for $U: invalid, refused or root user: checking a wrong password"
+ssh_as root "$PORT_denylog" "not-root-s-password" "${PWOPTS[@]}" -- "$RUN"
+expect_refused "${P}_root_password_never_checked_without_permit_root_yes" $? "$LOG_denylog" \
+	"password check for root: invalid, refused or root user: checking a wrong password"
+if [ "$HAVE_PAM" = 1 ]; then
+	serve denypam -o LogLevel=DEBUG -o UsePAM=yes -o "DenyUsers=$U"
+	ssh_as "$U" "$PORT_denypam" "$PASSWORD" "${KIOPTS[@]}" -- "$RUN"
+	expect_refused "${P}_denied_user_kbdint_pam_never_checked" $? "$LOG_denypam" \
+		"PAM: $U is invalid, refused or root: answers replaced by a wrong password"
+else
+	skip "${P}_denied_user_kbdint_pam_never_checked" "burrowd built without PAM"
+fi
+
+# ---- a malformed address in DenyUsers must not empty the list: refused at startup ----
+out=$("$BUILD/burrowd" -t -f /dev/null -h "$T/host" -o "DenyUsers=bob@10.1.2.3/8" 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'invalid DenyUsers pattern: "bob@10.1.2.3/8"' <<<"$out"; then
+	pass "${P}_config_deny_users_bad_cidr_refused"
+else
+	fail "${P}_config_deny_users_bad_cidr_refused" "exit $rc: $out"
+fi
+
+# ---- AuthenticationMethods publickey,publickey: two different forced commands ----
+serve twokeys -o "AuthenticationMethods=publickey,publickey" -o UsePAM=no
+ssh_as "$U" "$PORT_twokeys" x -o IdentityFile="$T/forced" -o IdentityFile="$T/restricted" -o BatchMode=yes -- "$RUN"
+expect_refused "${P}_two_keys_different_forced_commands_refused" $? "$LOG_twokeys" \
+	"forced command options do not match"
+
+# ---- locked and expired accounts: refused for keys too (last: these change the account) ----
+usermod -L "$U"
+key_login user
+expect_refused "${P}_locked_account_key_refused" $? "$LOG_nopam" "User $U not allowed because account is locked"
+usermod -U "$U"
+chage -E 0 "$U"
+serve expired -o UsePAM=no
+ssh_as "$U" "$PORT_expired" x -o IdentityFile="$T/user" -o BatchMode=yes -- "$RUN"
+expect_refused "${P}_expired_account_key_refused" $? "$LOG_expired" "Account $U has expired"
+if [ "$HAVE_PAM" = 1 ]; then
+	ssh_as "$U" "$PORT_pam" x -o IdentityFile="$T/user" -o BatchMode=yes -- "$RUN"
+	expect_refused "${P}_expired_account_key_refused_pam" $? "$LOG_pam" \
+		"Access denied for user $U by PAM account configuration"
+else
+	skip "${P}_expired_account_key_refused_pam" "burrowd built without PAM"
+fi
+chage -E -1 "$U"
 
 finish

@@ -283,12 +283,17 @@ static void test_sign_with_a_key_the_agent_lacks_fails(void **state)
 
 /* ---- lock ---- */
 
-static int lock(struct fixture *f, bool on, const char *pass)
+static int lock_at(struct fixture *f, bool on, const char *pass, uint64_t now)
 {
 	uint8_t *req;
 	size_t len;
 	assert_int_equal(burrow_agent_request_lock(on, pass, &req, &len), 0);
-	return simple(f, req, len, 0);
+	return simple(f, req, len, now);
+}
+
+static int lock(struct fixture *f, bool on, const char *pass)
+{
+	return lock_at(f, on, pass, 0);
 }
 
 static void test_locked_agent_lists_nothing_and_signs_nothing(void **state)
@@ -315,13 +320,54 @@ static void test_unlock_needs_the_same_passphrase(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(add_key(f, f->ed, "ed", 0, false, 0), 0);
 	assert_int_equal(lock(f, true, "secret"), 0);
-	assert_int_equal(lock(f, false, "Secret"), BURROW_E_NOTFOUND);
-	assert_int_equal(lock(f, false, "secre"), BURROW_E_NOTFOUND);
+	assert_int_equal(lock_at(f, false, "Secret", 100), BURROW_E_NOTFOUND);
+	assert_int_equal(lock_at(f, false, "secre", 200), BURROW_E_NOTFOUND);
 	assert_true(burrow_agent_locked(f->agent));
-	assert_int_equal(lock(f, false, "secret"), 0);
+	assert_int_equal(lock_at(f, false, "secret", 300), 0);
 	assert_false(burrow_agent_locked(f->agent));
-	assert_int_equal(count_keys(f, 0), 1);
-	assert_int_equal(lock(f, false, "secret"), BURROW_E_NOTFOUND); /* not locked any more */
+	assert_int_equal(count_keys(f, 300), 1);
+	assert_int_equal(lock_at(f, false, "secret", 400), BURROW_E_NOTFOUND); /* not locked any more */
+}
+
+/* ssh-agent.c process_lock_agent: 0.1 s per failure so far, at most 10 s. The clock counts
+ * whole seconds and the wait is rounded down to them: nine failures are free, the tenth on cost
+ * 1 s and more, 10 s at most. */
+static uint64_t unlock_wait(int failures_so_far)
+{
+	uint64_t ms = (uint64_t)failures_so_far * 100;
+	return (ms > 10000 ? 10000 : ms) / 1000;
+}
+
+static void test_failed_unlock_refuses_unlocks_for_a_while(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(add_key(f, f->ed, "ed", 0, false, 0), 0);
+	uint64_t t = 1000;
+	assert_int_equal(lock_at(f, true, "secret", t), 0);
+	for (int failures = 1; failures <= 9; failures++) /* no wait yet: guesses are checked */
+		assert_int_equal(lock_at(f, false, "guess", t), BURROW_E_NOTFOUND);
+	assert_int_equal(lock_at(f, false, "guess", t), BURROW_E_NOTFOUND); /* the tenth */
+	/* The same second: refused without looking, even with the right passphrase. */
+	assert_int_equal(lock_at(f, false, "secret", t), BURROW_E_NOTFOUND);
+	assert_true(burrow_agent_locked(f->agent));
+	for (int failures = 10; failures < 120; failures++) {
+		uint64_t wait = unlock_wait(failures);
+		assert_true(wait >= 1 && wait <= 10);
+		/* Refusals do not count and do not restart the wait. */
+		assert_int_equal(lock_at(f, false, "secret", t + wait - 1), BURROW_E_NOTFOUND);
+		assert_true(burrow_agent_locked(f->agent));
+		t += wait;
+		assert_int_equal(lock_at(f, false, "guess", t), BURROW_E_NOTFOUND);
+	}
+	/* 10 s at most, however many failures; then the right passphrase unlocks. */
+	assert_int_equal(lock_at(f, false, "secret", t + 9), BURROW_E_NOTFOUND);
+	assert_true(burrow_agent_locked(f->agent));
+	assert_int_equal(lock_at(f, false, "secret", t + 10), 0);
+	assert_false(burrow_agent_locked(f->agent));
+	/* A good unlock forgets the failures: one wrong guess, then the right one at once. */
+	assert_int_equal(lock_at(f, true, "secret", t + 10), 0);
+	assert_int_equal(lock_at(f, false, "guess", t + 10), BURROW_E_NOTFOUND);
+	assert_int_equal(lock_at(f, false, "secret", t + 10), 0);
 }
 
 /* ---- constraints ---- */
@@ -635,6 +681,7 @@ int main(void)
 		T(test_sign_with_a_key_the_agent_lacks_fails),
 		T(test_locked_agent_lists_nothing_and_signs_nothing),
 		T(test_unlock_needs_the_same_passphrase),
+		T(test_failed_unlock_refuses_unlocks_for_a_while),
 		T(test_lifetime_expires_on_the_handed_in_clock),
 		T(test_default_lifetime_applies_to_unconstrained_keys),
 		T(test_confirm_constraint_asks_before_each_signature),

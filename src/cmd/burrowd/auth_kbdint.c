@@ -160,8 +160,12 @@ static char *recv_string_new(int fd, size_t max, int timeout_ms)
 
 #ifdef HAVE_PAM
 
+/* sshd's answer for users who may not log in (auth-pam.c badpw): never a real password. */
+static const char kbdint_bad_password[] = "\b\n\r\177INCORRECT";
+
 struct child_state {
 	int fd;
+	bool user_valid; /* false: every answer is replaced by kbdint_bad_password */
 	char info[KBDINT_MAX_TEXT]; /* text messages waiting for the next prompts */
 };
 
@@ -216,6 +220,14 @@ static int child_conversation(int n, const struct pam_message **msg, struct pam_
 		r[i].resp = recv_string_new(st->fd, 1024, -1);
 		if (!r[i].resp)
 			goto fail;
+		if (!st->user_valid) {
+			/* Invalid, refused by policy, or root without PermitRootLogin yes: PAM does
+			 * the same work on a password that cannot be right, so neither the answer
+			 * nor the time taken (pam_unix delays only failures) tells a right guess. */
+			wipe_free(r[i].resp);
+			if (!(r[i].resp = strdup(kbdint_bad_password)))
+				goto fail;
+		}
 	}
 	*resp = r;
 	return PAM_SUCCESS;
@@ -230,7 +242,9 @@ fail:
 static void child_run(int fd, const struct server_options *opts, const char *name, bool user_valid,
 		      const char *peer_addr)
 {
-	struct child_state st = { .fd = fd };
+	struct child_state st = { .fd = fd, .user_valid = user_valid };
+	if (!user_valid)
+		log_debug("PAM: %s is invalid, refused or root: answers replaced by a wrong password", name);
 	struct pam_conv conv = { child_conversation, &st };
 	pam_handle_t *pamh = NULL;
 	int r = pam_start("sshd", name, &conv, &pamh);
@@ -338,7 +352,9 @@ int auth_kbdint_start(struct auth_kbdint **out, const struct server_options *opt
 		return -1;
 	k->opts = opts;
 	k->fd = -1;
-	k->user_valid = user != NULL;
+	/* Root without PermitRootLogin yes is treated as a refused user: its answers never reach
+	 * PAM or crypt (sshd's sshpam_respond). */
+	k->user_valid = user != NULL && (user->uid != 0 || opts->permit_root_login == PERMIT_ROOT_YES);
 	k->name = strdup(name);
 	k->peer_addr = strdup(peer_addr);
 	if (!k->name || !k->peer_addr || (user && user_info_dup(user, &k->user) < 0)) {

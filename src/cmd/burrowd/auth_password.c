@@ -49,7 +49,7 @@ static char *stored_hash_new(const char *name, bool *expired)
 	struct spwd *sp = getspnam(name);
 	if (sp) {
 		long today = (long)(time(NULL) / 86400);
-		if (sp->sp_expire > 0 && today > sp->sp_expire)
+		if (auth_policy_shadow_expired(sp->sp_expire, today))
 			*expired = true;
 		return strdup(sp->sp_pwdp ? sp->sp_pwdp : "*");
 	}
@@ -170,6 +170,14 @@ bool auth_password_check(const struct server_options *opts, const char *name, co
 {
 	bool empty_refused = password[0] == 0 && !opts->permit_empty_passwords;
 	bool ok;
+	/* Root may not log in with a password unless PermitRootLogin yes: as for an invalid
+	 * user, the real password must not reach PAM or crypt at all, else the time a wrong
+	 * guess costs (pam_unix delays only failures) tells a right one (sshd's auth_password). */
+	if (user && user->uid == 0 && opts->permit_root_login != PERMIT_ROOT_YES)
+		user = NULL;
+	if (!user)
+		log_debug("password check for %s: invalid, refused or root user: checking a wrong password",
+			  name);
 #ifdef HAVE_PAM
 	if (opts->use_pam)
 		ok = check_with_pam(opts, name, user, password, peer_addr);

@@ -8,13 +8,19 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <shadow.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth_methods.h"
 #include "cfgfile.h"
 #include "log.h"
+
+#ifdef HAVE_PAM
+#include <security/pam_appl.h>
+#endif
 
 #define BANNER_MAX_SIZE (64u * 1024)
 #define MAX_USER_GROUPS 1024
@@ -103,13 +109,20 @@ static bool shell_usable(const struct user_info *u)
 	return true;
 }
 
-/* True when an entry of `list` names the user (user or user@host patterns). */
-static bool user_listed(const struct strlist *list, const struct user_info *u, const char *addr)
+/* True when an entry of `list` names the user (user or user@host patterns). An entry that
+ * cannot be parsed (servconf refuses them; this is the second line of defence) counts as
+ * naming the user when `error_matches` (Deny lists: fail closed) and as not naming them
+ * otherwise (Allow lists). */
+static bool user_listed(const struct strlist *list, const struct user_info *u, const char *addr,
+			bool error_matches)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		int m = burrow_match_user(u->name, addr, addr, list->v[i]);
-		if (m < 0)
+		if (m < 0) {
 			log_error("Invalid user pattern \"%s\"", list->v[i]);
+			if (error_matches)
+				return true;
+		}
 		if (m == BURROW_MATCH_YES)
 			return true;
 	}
@@ -159,21 +172,106 @@ static bool groups_allowed(const struct server_options *opts, const struct user_
 	return ok;
 }
 
+static bool pam_in_use(const struct server_options *opts)
+{
+#ifdef HAVE_PAM
+	return opts->use_pam > 0;
+#else
+	(void)opts;
+	return false;
+#endif
+}
+
+/* Without PAM, the shadow entry decides (sshd's allowed_user): a locked password ("!" prefix,
+ * as usermod -L, or Solaris' "*LK*") or a passed expiry date refuses every method, keys and
+ * certificates included. With PAM, pam_acct_mgmt decides (auth_policy_account_ok). The entry is
+ * readable only as root; an unprivileged burrowd serves its own, live account. */
+static bool shadow_account_usable(const struct user_info *u)
+{
+	struct spwd *sp = getspnam(u->name);
+	if (!sp)
+		return true;
+	const char *hash = sp->sp_pwdp ? sp->sp_pwdp : "";
+	if (hash[0] == '!' || strncmp(hash, "*LK*", 4) == 0) {
+		log_info("User %s not allowed because account is locked", u->name);
+		return false;
+	}
+	if (auth_policy_shadow_expired(sp->sp_expire, (long)(time(NULL) / 86400))) {
+		log_info("Account %s has expired", u->name);
+		return false;
+	}
+	return true;
+}
+
+bool auth_policy_shadow_expired(long sp_expire, long today)
+{
+	/* shadow(5), pam_unix and sshd's auth_shadow_acctexpired: -1 (empty) never expires;
+	 * otherwise expired from that day on (chage -E 0: expired since 1970). */
+	return sp_expire != -1 && today >= sp_expire;
+}
+
 bool auth_policy_user_allowed(const struct server_options *opts, const struct user_info *u, const char *addr)
 {
 	if (!shell_usable(u))
 		return false;
-	if (opts->deny_users.n && user_listed(&opts->deny_users, u, addr)) {
+	if (!pam_in_use(opts) && !shadow_account_usable(u))
+		return false;
+	if (opts->deny_users.n && user_listed(&opts->deny_users, u, addr, true)) {
 		log_info("User %s from %s not allowed because listed in DenyUsers", u->name, addr);
 		return false;
 	}
-	if (opts->allow_users.n && !user_listed(&opts->allow_users, u, addr)) {
+	if (opts->allow_users.n && !user_listed(&opts->allow_users, u, addr, false)) {
 		log_info("User %s from %s not allowed because not listed in AllowUsers", u->name, addr);
 		return false;
 	}
 	if (opts->deny_groups.n || opts->allow_groups.n)
 		return groups_allowed(opts, u, addr);
 	return true;
+}
+
+/* ---- the account check (UsePAM) ---- */
+
+#ifdef HAVE_PAM
+/* pam_acct_mgmt asks nothing; messages (expiry warnings) are dropped. */
+static int account_conversation(int n, const struct pam_message **msg, struct pam_response **resp,
+				void *appdata)
+{
+	(void)appdata;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style != PAM_TEXT_INFO && msg[i]->msg_style != PAM_ERROR_MSG)
+			return PAM_CONV_ERR;
+	*resp = calloc((size_t)n, sizeof(**resp));
+	return *resp ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+#endif
+
+bool auth_policy_account_ok(const struct server_options *opts, const struct user_info *u, const char *peer_addr)
+{
+#ifdef HAVE_PAM
+	if (pam_in_use(opts)) {
+		struct pam_conv conv = { account_conversation, NULL };
+		pam_handle_t *pamh = NULL;
+		int r = pam_start("sshd", u->name, &conv, &pamh);
+		if (r == PAM_SUCCESS) {
+			pam_set_item(pamh, PAM_RHOST, peer_addr);
+			pam_set_item(pamh, PAM_TTY, "ssh");
+			r = pam_acct_mgmt(pamh, 0);
+			if (r != PAM_SUCCESS)
+				log_info("Access denied for user %s by PAM account configuration [%s]", u->name,
+					 pam_strerror(pamh, r));
+			pam_end(pamh, r);
+		} else {
+			log_error("PAM: initialisation failed");
+		}
+		return r == PAM_SUCCESS;
+	}
+#endif
+	(void)peer_addr;
+	/* Already refused by auth_policy_user_allowed when the account is unusable; checked
+	 * again here so that no method can succeed past it. */
+	return pam_in_use(opts) || shadow_account_usable(u);
 }
 
 /* ---- PermitRootLogin ---- */

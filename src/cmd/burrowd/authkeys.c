@@ -93,9 +93,8 @@ static bool owner_ok(const struct stat *st, uid_t uid)
 	return st->st_uid == 0 || st->st_uid == uid;
 }
 
-/* sshd's auth_secure_path. 0, or -1 with a reason in err. */
-static int secure_path(const char *path, const struct stat *st, const struct user_info *user,
-		       char *err, size_t err_len)
+int authkeys_secure_path(const char *path, const struct stat *st, const struct user_info *user,
+			 char *err, size_t err_len)
 {
 	char real[PATH_MAX], home_real[PATH_MAX], dir[PATH_MAX];
 	if (!realpath(path, real)) {
@@ -158,7 +157,7 @@ static int read_keys_file(const struct server_options *opts, const struct user_i
 		return -1;
 	}
 	char err[PATH_MAX + 64];
-	if (opts->strict_modes && secure_path(path, &st, user, err, sizeof(err)) < 0) {
+	if (opts->strict_modes && authkeys_secure_path(path, &st, user, err, sizeof(err)) < 0) {
 		log_info("Authentication refused: %s", err);
 		close(fd);
 		return -1;

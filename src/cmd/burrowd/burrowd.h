@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "burrow/burrow.h"
@@ -158,6 +159,11 @@ bool authkeys_check(const struct server_options *opts, const struct user_info *u
 char *authkeys_expand_path_new(const char *pattern, const struct user_info *user);
 /* True when the pattern uses only the tokens we expand. */
 bool authkeys_pattern_valid(const char *pattern);
+/* StrictModes, sshd's auth_secure_path: `path` (already opened, `st` its fstat) and every
+ * directory up to the user's home (or /) owned by root or the user and not writable by group or
+ * others. 0, or -1 with the reason in err. */
+int authkeys_secure_path(const char *path, const struct stat *st, const struct user_info *user,
+			 char *err, size_t err_len);
 
 /* ---- authentication policy (auth_policy.c, auth_password.c, auth_kbdint.c) ---- */
 /*
@@ -181,10 +187,18 @@ void auth_restrictions_free(struct auth_restrictions *r);
 int auth_restrictions_from_key_options(struct auth_restrictions *r, const struct server_options *opts,
 				       const struct burrow_authorized_keys_options *key_opts);
 
-/* sshd's allowed_user (auth.c): shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups, in
- * that order; logs "User U from A not allowed because ..." when not. */
+/* sshd's allowed_user (auth.c): shell, (without PAM) a locked or expired shadow entry,
+ * DenyUsers, AllowUsers, DenyGroups, AllowGroups, in that order; logs "User U from A not
+ * allowed because ..." when not. A malformed Deny pattern refuses; a malformed Allow one does
+ * not admit. */
 bool auth_policy_user_allowed(const struct server_options *opts, const struct user_info *user,
 			      const char *peer_addr);
+/* The account may be used now, whatever the method (sshd: pam_acct_mgmt with UsePAM; else the
+ * shadow entry's lock and expiry). Refusals are logged as sshd does. */
+bool auth_policy_account_ok(const struct server_options *opts, const struct user_info *user,
+			    const char *peer_addr);
+/* shadow(5) sp_expire (days since 1970; -1 none) has passed on `today` (days since 1970). */
+bool auth_policy_shadow_expired(long sp_expire, long today);
 /* PermitRootLogin for a successful `method` by uid 0 ("ROOT LOGIN REFUSED FROM ..." logged). */
 bool auth_policy_root_allowed(const struct server_options *opts, const char *method, bool forced_command,
 			      const char *peer_addr, int peer_port);
@@ -194,7 +208,8 @@ bool auth_policy_check_config(const struct server_options *opts);
 char *auth_policy_banner_new(const struct server_options *opts);
 
 /* Password check: PAM (UsePAM yes, when built with it) or crypt(3) against the shadow entry.
- * user NULL (invalid or refused user): the same work against a fake hash, then false. */
+ * user NULL (invalid or refused user), or root without PermitRootLogin yes: the same work on
+ * a password that cannot match (the real one never reaches PAM or crypt), then false. */
 bool auth_password_check(const struct server_options *opts, const char *name, const struct user_info *user,
 			 const char *password, const char *peer_addr);
 

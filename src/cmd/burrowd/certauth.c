@@ -18,9 +18,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,8 +76,10 @@ void certauth_dump(const struct certauth_options *c, FILE *out)
 
 /* ---- small file reading ---- */
 
-/* The whole of a small file; as the user when `user` is given (their principals file). */
-static char *certauth_read_file(const char *path, const struct user_info *user)
+/* The whole of a small file; as the user when `user` is given (their principals file), and then
+ * with sshd's StrictModes checks when `strict` (auth_openfile: another user who can write the
+ * file or a directory above it could add a principal). */
+static char *certauth_read_file(const char *path, const struct user_info *user, bool strict)
 {
 	struct saved_ids saved;
 	if (user && ids_use_user(user, &saved) < 0)
@@ -86,6 +91,24 @@ static char *certauth_read_file(const char *path, const struct user_info *user)
 	if (fd < 0) {
 		log_debug("cannot open %s: %s", path, strerror(open_errno));
 		return NULL;
+	}
+	if (user && strict) {
+		struct stat st;
+		char err[PATH_MAX + 64];
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return NULL;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			log_info("User %s authorized principals %s is not a regular file", user->name, path);
+			close(fd);
+			return NULL;
+		}
+		if (authkeys_secure_path(path, &st, user, err, sizeof(err)) < 0) {
+			log_info("Authentication refused: %s", err);
+			close(fd);
+			return NULL;
+		}
 	}
 	char *text = malloc(CERTAUTH_FILE_MAX + 1);
 	size_t n = 0;
@@ -123,7 +146,7 @@ static char *certauth_next_line(char **cursor)
 
 static struct burrow_key *certauth_load_cert(const char *path)
 {
-	char *text = certauth_read_file(path, NULL);
+	char *text = certauth_read_file(path, NULL, false);
 	struct burrow_key *cert = NULL;
 	if (text && burrow_key_parse_public_line(text, strcspn(text, "\r\n"), &cert, NULL) != 0)
 		cert = NULL;
@@ -183,7 +206,7 @@ void certauth_describe(const struct burrow_key *cert, char *buf, size_t len)
 /* The CA is listed in TrustedUserCAKeys (one public key per line, as sshd reads that file). */
 static bool certauth_ca_trusted(const char *path, const struct burrow_key *ca)
 {
-	char *text = certauth_read_file(path, NULL);
+	char *text = certauth_read_file(path, NULL, false);
 	if (!text)
 		return false;
 	bool found = false;
@@ -230,7 +253,7 @@ static bool certauth_principals_file(const struct server_options *opts, const st
 				     const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r)
 {
 	char *path = authkeys_expand_path_new(opts->certs.authorized_principals_file, user);
-	char *text = path ? certauth_read_file(path, user) : NULL;
+	char *text = path ? certauth_read_file(path, user, opts->strict_modes) : NULL;
 	bool found = false;
 	char *cursor = text, *line;
 	int line_no = 0;
@@ -358,6 +381,21 @@ static bool certauth_trusted_ca(const struct server_options *opts, const struct 
 	return true;
 }
 
+/* `name` is one of the comma-separated names in `list`, compared exactly: sshd's
+ * match_principals_option uses match_list, so "ops*" names only a principal called "ops*". */
+static bool certauth_name_listed(const char *list, const char *name)
+{
+	size_t name_len = strlen(name);
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == name_len && memcmp(p, name, n) == 0)
+			return true;
+		if (!p[n])
+			return false;
+		p += n + 1;
+	}
+}
+
 bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct burrow_authorized_keys_options *o,
 				   const char *loc, const struct user_info *user)
 {
@@ -366,8 +404,7 @@ bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct b
 		/* principals="a,b": one of them must be in the certificate (sshd match_principals_option). */
 		bool found = false;
 		for (size_t i = 0; i < burrow_cert_principal_count(cert) && !found; i++)
-			found = burrow_match_pattern_list(burrow_cert_principal(cert, i), o->principals, false) ==
-				BURROW_MATCH_YES;
+			found = certauth_name_listed(o->principals, burrow_cert_principal(cert, i));
 		if (burrow_cert_check(cert, BURROW_CERT_USER, NULL, (uint64_t)time(NULL), &reason) != 0) {
 			log_error("%s", reason);
 			return false;

@@ -415,6 +415,14 @@ static int set_auth_option(struct server_options *opts, const char *origin, int 
 					words[0], words[i]);
 				return SERVCONF_FATAL;
 			}
+			/* A malformed address part (a bad CIDR such as "bob@10.1.2.3/8") would never
+			 * match at login time, silently emptying a Deny list: refuse it now, as sshd. */
+			if ((kw == KW_ALLOW_USERS || kw == KW_DENY_USERS) && at &&
+			    burrow_match_host_and_ip("", "", at + 1) == BURROW_E_PARSE) {
+				fprintf(stderr, "%s line %d: invalid %s pattern: \"%s\"\n", origin, line_no,
+					words[0], words[i]);
+				return SERVCONF_FATAL;
+			}
 			if (!opts->in_match_block && strlist_add(list, words[i]) < 0)
 				return SERVCONF_FATAL;
 		}

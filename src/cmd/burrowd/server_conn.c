@@ -145,6 +145,10 @@ static enum burrow_auth_outcome method_succeeded(struct server_conn *c, const st
 	    !auth_policy_root_allowed(c->opts, method, forced_command, c->peer_addr, c->peer_port))
 		return BURROW_AUTH_REJECT;
 	if (auth_methods_success(&c->methods, method)) {
+		/* Locks and expiry bind every method, keys and certificates included (sshd runs
+		 * pam_acct_mgmt, or checks the shadow entry, whatever authenticated the user). */
+		if (!auth_policy_account_ok(c->opts, u, c->peer_addr))
+			return BURROW_AUTH_REJECT;
 		note_accepted(c, u->name, log_method, key_text);
 		return BURROW_AUTH_ACCEPT;
 	}
@@ -168,8 +172,17 @@ static bool key_already_used(const struct server_conn *c, const char *fp)
 	return false;
 }
 
+/* Two keys (AuthenticationMethods publickey,publickey) that force different commands cannot
+ * both be obeyed: sshd refuses the second (sshauthopt_merge, "forced command options do not
+ * match"); a certificate's force-command counts as a key's command=. */
+static bool forced_commands_conflict(const struct auth_restrictions *have, const struct auth_restrictions *add)
+{
+	return have->force_command && add->force_command && strcmp(have->force_command, add->force_command) != 0;
+}
+
 /* Restrictions of several keys (AuthenticationMethods publickey,publickey): each permission
- * only if every key grants it; the first forced command stays. */
+ * only if every key grants it; forced commands, when both have one, are equal
+ * (forced_commands_conflict), else the one given stays. */
 static void restrictions_merge(struct auth_restrictions *into, struct auth_restrictions *from)
 {
 	into->permit_pty &= from->permit_pty;
@@ -212,6 +225,10 @@ static void on_auth_pubkey(struct server_conn *c, const struct burrow_event *ev)
 		ok = authkeys_check(c->opts, u, ev->key, c->peer_addr, &r);
 	if (ok && fp && key_already_used(c, fp)) {
 		log_verbose("refusing previously-used %s key", type);
+		ok = false;
+	}
+	if (ok && forced_commands_conflict(&c->restrictions, &r)) {
+		log_info("Refusing %s for %s: forced command options do not match", key_text, ev->user);
 		ok = false;
 	}
 	enum burrow_auth_outcome outcome = ok ? BURROW_AUTH_ACCEPT : BURROW_AUTH_REJECT;

@@ -191,26 +191,19 @@ else
 fi
 
 # AuthorizedPrincipalsFile under StrictModes (sshd's auth_secure_path): a principals file another
-# user can write is refused. start_burrowd sets StrictModes=no (the first value wins), so this
-# server starts without it; the file lives under the build directory, as $T is under /tmp (1777).
-start_burrowd_strict() {
-	BURROWD_PORT=$(pick_port) || return 1
-	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
-	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$T/host" -o ListenAddress=127.0.0.1 \
-		-o "AuthorizedKeysFile=$T/authorized_keys" -o PidFile=none -o StrictModes=yes "$@" \
-		</dev/null >"$BURROWD_LOG" 2>&1 &
-	BURROWD_PID=$!
-	_OUR_PIDS+=("$BURROWD_PID")
-	_OUR_LOGS+=("$BURROWD_LOG")
-	if ! wait_port "$BURROWD_PORT" "$BURROWD_PID" 10; then
-		START_ERROR="burrowd did not listen on port $BURROWD_PORT: $(tail_text "$BURROWD_LOG")"
-		return 1
-	fi
-}
+# user can write is refused. These servers run with StrictModes on; the principals file lives
+# on a safe path (below), as $T is under /tmp (1777).
+start_burrowd_strict() { BURROWD_STRICT_MODES=yes start_burrowd "$T/host" "$T/authorized_keys" "$@"; }
 strict_cases=(certs_ssh_to_burrowd_principals_file_strict_modes_ok
 	certs_ssh_to_burrowd_principals_file_group_writable_refused
 	certs_ssh_to_burrowd_principals_file_group_writable_strict_modes_no)
-STRICT_DIR=$(mktemp -d "$(cd "$BUILD" && pwd -P)/certs-strict.XXXXXX" 2>/dev/null)
+# StrictModes refuses anything under a world-writable directory such as /tmp, and a checkout may
+# sit under one: as root, /run (root's, 0755) is safe; else the build directory may be.
+STRICT_BASE=$BUILD
+if [ "$(id -u)" = 0 ] && [ -d /run ] && [ -w /run ]; then
+	STRICT_BASE=/run
+fi
+STRICT_DIR=$(mktemp -d "$(cd "$STRICT_BASE" && pwd -P)/burrow-certs-strict.XXXXXX" 2>/dev/null)
 strict_chain_ok() { # every directory from $STRICT_DIR up to / is ours or root's and not g/w writable
 	local d=$STRICT_DIR
 	while :; do
@@ -221,7 +214,7 @@ strict_chain_ok() { # every directory from $STRICT_DIR up to / is ours or root's
 	done
 }
 if [ -z "$STRICT_DIR" ]; then
-	skip_all "cannot create a directory under $BUILD" "${strict_cases[@]}"
+	skip_all "cannot create a directory under $STRICT_BASE" "${strict_cases[@]}"
 elif ! chmod 755 "$STRICT_DIR" || ! strict_chain_ok; then
 	skip_all "$STRICT_DIR is not on a StrictModes-safe path" "${strict_cases[@]}"
 else

@@ -12,6 +12,7 @@
 #   wait_port PORT [PID] [SECS]   until something accepts on PORT (false if PID died or timeout)
 #   gen_key FILE [COMMENT]  Ed25519 key pair with ssh-keygen (FILE, FILE.pub)
 #   start_burrowd HOSTKEY AUTHKEYS [ARG...]   sets BURROWD_PORT BURROWD_PID BURROWD_LOG
+#                           (StrictModes=no unless BURROWD_STRICT_MODES=yes)
 #   sshd_usable [SSHD]      true if that sshd (default /usr/sbin/sshd) can run; else SSHD_SKIP
 #   start_sshd HOSTKEY AUTHKEYS [CONFIG-LINE...]  sets SSHD_PORT SSHD_PID SSHD_LOG
 #   stop_pid PID            stop one process we started
@@ -159,7 +160,8 @@ stop_pid() {
 
 # start_burrowd HOSTKEY AUTHKEYS [ARG...]: our server on a fresh port, in the foreground mode
 # (-D) with logs on stderr (-e) into a file; serves the current user. StrictModes=no because $T
-# is under /tmp (mode 1777), which StrictModes rightly refuses, as OpenSSH's sshd does.
+# is under /tmp (mode 1777), which StrictModes rightly refuses, as OpenSSH's sshd does; a case
+# whose files sit on a safe path sets BURROWD_STRICT_MODES=yes.
 start_burrowd() {
 	local hostkey=$1 authkeys=$2
 	shift 2
@@ -167,7 +169,7 @@ start_burrowd() {
 	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
 	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$hostkey" \
 		-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$authkeys" -o PidFile=none \
-		-o StrictModes=no "$@" \
+		-o "StrictModes=${BURROWD_STRICT_MODES:-no}" "$@" \
 		</dev/null >"$BURROWD_LOG" 2>&1 &
 	BURROWD_PID=$!
 	_OUR_PIDS+=("$BURROWD_PID")

@@ -39,7 +39,7 @@ int agent_bind_handle(struct burrow_agent_conn *ac, struct rd *r)
 	 * binding is not: that socket belongs to one session (OpenSSH process_ext_session_bind). */
 	for (size_t i = 0; i < ac->bind_count; i++) {
 		struct agent_session_bind *b = &ac->binds[i];
-		if (b->session_id_len == sid.len && memcmp(b->session_id, sid.p, sid.len) == 0) {
+		if (b->session_id_len == sid.len && crypto_ct_equal(b->session_id, sid.p, sid.len) == 1) {
 			bool same = burrow_key_equal_public(b->host_key, host_key) && b->forwarding == forwarding;
 			burrow_key_free(host_key);
 			return same ? 0 : BURROW_E_STATE;

@@ -13,7 +13,9 @@ int burrow_agent_frame(const uint8_t *data, size_t len, size_t *total)
 {
 	if (len < 4)
 		return 0;
-	uint32_t n = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
+	struct rd r;
+	rd_init(&r, data, len);
+	uint32_t n = rd_u32(&r);
 	if (n == 0 || n > BURROW_AGENT_MAX_MESSAGE)
 		return BURROW_E_TOOBIG;
 	if (len - 4 < n)
@@ -41,11 +43,7 @@ static int agent_request_finish(struct buf *b, uint8_t **msg, size_t *len)
 		buf_free(b);
 		return BURROW_E_TOOBIG;
 	}
-	uint8_t *p = buf_ptr(b);
-	p[0] = (uint8_t)(body >> 24);
-	p[1] = (uint8_t)(body >> 16);
-	p[2] = (uint8_t)(body >> 8);
-	p[3] = (uint8_t)body;
+	buf_store_u32(buf_ptr(b), (uint32_t)body);
 	return keys_buf_detach(b, msg, len);
 }
 

@@ -119,15 +119,19 @@ void buf_put_bool(struct buf *b, bool v)
 	buf_put_u8(b, v ? 1 : 0);
 }
 
-void buf_put_u32(struct buf *b, uint32_t v)
+void buf_store_u32(uint8_t *p, uint32_t v)
 {
-	uint8_t *p = buf_extend(b, 4);
-	if (!p)
-		return;
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+void buf_put_u32(struct buf *b, uint32_t v)
+{
+	uint8_t *p = buf_extend(b, 4);
+	if (p)
+		buf_store_u32(p, v);
 }
 
 void buf_put_u64(struct buf *b, uint64_t v)

@@ -46,6 +46,8 @@ void buf_put(struct buf *b, const void *p, size_t n);
 void buf_put_u8(struct buf *b, uint8_t v);
 void buf_put_bool(struct buf *b, bool v);
 void buf_put_u32(struct buf *b, uint32_t v);
+/* Writes v big-endian into 4 bytes already in a buffer (a length filled in after the body). */
+void buf_store_u32(uint8_t *p, uint32_t v);
 void buf_put_u64(struct buf *b, uint64_t v);
 void buf_put_string(struct buf *b, const void *p, size_t n);  /* uint32 length + bytes */
 void buf_put_cstring(struct buf *b, const char *s);           /* string from a C string */

@@ -344,7 +344,7 @@ static int import_session(struct burrow_conn *c, const struct burrow_import_expe
 		return BURROW_E_PARSE;
 	if (opts->expected_session_id &&
 	    (sid.len != opts->expected_session_id_len ||
-	     memcmp(sid.p, opts->expected_session_id, sid.len) != 0))
+	     crypto_ct_equal(sid.p, opts->expected_session_id, sid.len) != 1))
 		return BURROW_E_NOMATCH;
 	memcpy(c->session_id, sid.p, sid.len);
 	c->session_id_len = sid.len;

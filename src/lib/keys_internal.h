@@ -120,6 +120,9 @@ int keys_skip_options(struct bstr *s);
  * false for a blank, comment or malformed line, or one without a key part. */
 bool known_hosts_split(struct bstr line, enum burrow_known_hosts_marker *marker, struct bstr *hosts,
 		       struct bstr *rest);
+/* A hashed host field starts with this (OpenSSH hostfile.c HASH_MAGIC): |1|salt|hmac. */
+#define KNOWN_HOSTS_HASH_MAGIC "|1|"
+bool known_hosts_is_hashed(struct bstr field);
 /* 1 when a host field (a pattern list, or one hashed |1|salt|hash entry) names `host`, 0 when
  * not (also when a negated pattern matches); negative on an internal error. */
 int known_hosts_host_match(struct bstr host, struct bstr field);

@@ -16,7 +16,6 @@
 #include "keys_internal.h"
 #include "match.h"
 
-#define KNOWN_HOSTS_HASH_MAGIC "|1|" /* hostfile.c HASH_MAGIC */
 #define KNOWN_HOSTS_SHA1_LEN 20
 #define SSH_DEFAULT_PORT 22
 
@@ -70,9 +69,15 @@ out:
 	return err;
 }
 
+bool known_hosts_is_hashed(struct bstr field)
+{
+	size_t n = strlen(KNOWN_HOSTS_HASH_MAGIC);
+	return field.len >= n && memcmp(field.p, KNOWN_HOSTS_HASH_MAGIC, n) == 0;
+}
+
 int known_hosts_host_match(struct bstr host, struct bstr field)
 {
-	if (field.len >= 3 && memcmp(field.p, KNOWN_HOSTS_HASH_MAGIC, 3) == 0) {
+	if (known_hosts_is_hashed(field)) {
 		bool match;
 		int err = hashed_match(host, field, &match);
 		return err ? err : match;

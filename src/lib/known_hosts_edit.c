@@ -12,7 +12,6 @@
 #include "keys_internal.h"
 #include "match.h"
 
-#define KH_HASH_MAGIC "|1|"
 #define KH_SALT_LEN 20 /* SHA-1's length, as hostfile.c */
 
 int burrow_known_hosts_hash_host(const char *host, const uint8_t *salt, char **out)
@@ -34,9 +33,9 @@ int burrow_known_hosts_hash_host(const char *host, const uint8_t *salt, char **o
 	if (err == 0)
 		err = burrow_base64_encode(mac, sizeof(mac), true, &mac64);
 	if (err == 0) {
-		size_t n = strlen(KH_HASH_MAGIC) + strlen(salt64) + 1 + strlen(mac64) + 1;
+		size_t n = strlen(KNOWN_HOSTS_HASH_MAGIC) + strlen(salt64) + 1 + strlen(mac64) + 1;
 		if ((*out = malloc(n)) != NULL)
-			snprintf(*out, n, "%s%s|%s", KH_HASH_MAGIC, salt64, mac64);
+			snprintf(*out, n, "%s%s|%s", KNOWN_HOSTS_HASH_MAGIC, salt64, mac64);
 		else
 			err = BURROW_E_NOMEM;
 	}
@@ -101,7 +100,7 @@ int burrow_known_hosts_hash_line(const char *line, size_t len, char **out, bool 
 	if (!known_hosts_split(bstr_from(line, len), &m, &hosts, &rest))
 		return 0; /* comments, blanks and malformed lines stay as they are */
 	rest = keys_skip_blanks(rest);
-	bool hashed = hosts.len >= 3 && memcmp(hosts.p, KH_HASH_MAGIC, 3) == 0;
+	bool hashed = known_hosts_is_hashed(hosts);
 	bool wild = !hashed && (memchr(hosts.p, '*', hosts.len) || memchr(hosts.p, '?', hosts.len) ||
 				memchr(hosts.p, '!', hosts.len));
 	if (wildcard)

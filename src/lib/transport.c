@@ -86,18 +86,6 @@ static int transport_read_version(struct burrow_conn *c)
 	return 1;
 }
 
-static uint32_t load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void store_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Padding alignment: whole packet, or everything after the length when the length is in clear. */
 struct packet_shape {
@@ -164,7 +152,9 @@ static int transport_read_packet(struct burrow_conn *c, struct bstr *msg)
 			if (r < 0)
 				return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "cannot decrypt packet length");
 		} else {
-			len = load_be32(p);
+			struct rd r;
+			rd_init(&r, p, avail);
+			len = rd_u32(&r);
 		}
 		size_t aligned = len + (shape.length_aligned ? 4 : 0);
 		if (len > TRANSPORT_MAX_PACKET_LEN)
@@ -299,7 +289,7 @@ static int transport_seal(struct burrow_conn *c, size_t start)
 		return err;
 	uint8_t *p = buf_ptr(b) + start;
 	uint32_t packet_len = (uint32_t)(1 + payload_len + padding);
-	store_be32(p, packet_len);
+	buf_store_u32(p, packet_len);
 	p[4] = (uint8_t)padding;
 	if (c->send.cipher) {
 		err = pkt_cipher_seal(c->send.cipher, c->send.seq, p, 4 + packet_len, p + 4 + packet_len);
@@ -319,7 +309,7 @@ int transport_msg_end(struct burrow_conn *c)
 	if (!b || !buf_ok(b))
 		return BURROW_E_NOMEM;
 	if (b == &c->deferred) {
-		store_be32(buf_ptr(b) + c->msg_start, (uint32_t)(buf_len(b) - c->msg_start - 4));
+		buf_store_u32(buf_ptr(b) + c->msg_start, (uint32_t)(buf_len(b) - c->msg_start - 4));
 		return 0;
 	}
 	int r = transport_seal(c, c->msg_start);

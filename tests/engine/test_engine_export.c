@@ -575,11 +575,9 @@ static void test_import_needs_the_host_key(void **state)
 	(void)state;
 	struct export_setup s = { 0 };
 	struct pair p;
-	pair_init_setup(&p, &s);
-	run_until_authenticated(&p);
 	uint8_t *blob = NULL;
 	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), 0);
+	export_authenticated(&p, &s, &blob, &len);
 	struct burrow_key *other = NULL;
 	assert_int_equal(burrow_key_generate(BURROW_KEY_ED25519, 0, &other), 0);
 	struct burrow_config cfg = { .role = BURROW_SERVER, .host_keys = &other, .host_key_count = 1 };
@@ -598,11 +596,9 @@ static void test_truncated_blob_fails_at_every_length(void **state)
 	(void)state;
 	struct export_setup s = { "aes256-ctr", "hmac-sha2-512", NULL, 0 };
 	struct pair p;
-	pair_init_setup(&p, &s);
-	run_until_authenticated(&p);
 	uint8_t *blob = NULL;
 	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), 0);
+	export_authenticated(&p, &s, &blob, &len);
 	struct burrow_config cfg = server_config(&p, &s);
 	for (size_t cut = 0; cut < len; cut++) {
 		struct burrow_conn *c = (struct burrow_conn *)&cut;
@@ -636,11 +632,9 @@ struct flip_outcome {
 static void flip_one(const struct export_setup *s, size_t index, unsigned bit, struct flip_outcome *o)
 {
 	struct pair p;
-	pair_init_setup(&p, s);
-	run_until_authenticated(&p);
 	uint8_t *blob = NULL;
 	size_t len = 0;
-	assert_int_equal(burrow_conn_export(p.server.conn, &blob, &len), 0);
+	export_authenticated(&p, s, &blob, &len);
 	burrow_conn_free(p.server.conn);
 	p.server.conn = NULL;
 	blob[index % len] ^= (uint8_t)(1u << bit);

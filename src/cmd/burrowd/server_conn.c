@@ -17,14 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent_forward.h"
 #include "algospec.h"
 #include "auth_methods.h"
 #include "log.h"
+#include "server_channels.h"
 #include "session.h"
 
 #define SOCKET_READ_SIZE (128u * 1024)
-#define MAX_SESSIONS 64
 #define FINAL_FLUSH_MS 2000
 
 struct server_conn {
@@ -57,9 +56,7 @@ struct server_conn {
 	bool authenticated;
 	struct user_info user;
 
-	struct session *sessions[MAX_SESSIONS];
-	size_t session_count;
-	struct agent_forward *agent_fwd; /* after auth-agent-req@openssh.com (agent_forward.c) */
+	struct server_channels *channels; /* after authentication */
 
 	bool sock_eof;             /* the peer closed its side (or the socket failed) */
 	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
@@ -357,150 +354,18 @@ static void on_auth_success(struct server_conn *c, const struct burrow_event *ev
 		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "internal error");
 		return;
 	}
-}
-
-/* ---- channels ---- */
-
-static struct session *find_session(struct server_conn *c, uint32_t channel)
-{
-	for (size_t i = 0; i < c->session_count; i++)
-		if (c->sessions[i]->channel == channel)
-			return c->sessions[i];
-	return NULL;
-}
-
-static void remove_session(struct server_conn *c, struct session *s)
-{
-	for (size_t i = 0; i < c->session_count; i++) {
-		if (c->sessions[i] == s) {
-			c->sessions[i] = c->sessions[--c->session_count];
-			break;
-		}
-	}
-	session_free(s);
-}
-
-static void on_channel_open(struct server_conn *c, const struct burrow_event *ev)
-{
-	const char *type = ev->name ? ev->name : "";
-	bool accept = false;
-	uint32_t reason = BURROW_OPEN_UNKNOWN_CHANNEL_TYPE;
-	const char *message = "unknown channel type";
-	if (strcmp(type, "session") == 0) {
-		if (!c->authenticated) {
-			reason = BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED;
-			message = "not authenticated";
-		} else if (c->session_count >= MAX_SESSIONS) {
-			reason = BURROW_OPEN_RESOURCE_SHORTAGE;
-			message = "too many sessions";
-		} else {
-			struct session *s = session_new(ev->channel);
-			if (s) {
-				c->sessions[c->session_count++] = s;
-				accept = true;
-			} else {
-				reason = BURROW_OPEN_RESOURCE_SHORTAGE;
-				message = "out of memory";
-			}
-		}
-	} else {
-		log_debug("refusing channel of type %s", type);
-	}
-	int r = burrow_chan_open_verdict(c->conn, ev->channel, accept, accept ? 0 : reason,
-					 accept ? NULL : message);
-	if (r < 0)
-		log_error("channel open verdict: %s", burrow_strerror(r));
-}
-
-/* Starts the process for "exec" (command) or "shell" (NULL). */
-static bool start_process(struct server_conn *c, struct session *s, const char *command)
-{
-	if (s->pid != 0)
-		return false; /* one process per session channel */
-	struct session_origin origin = {
+	struct channels_origin origin = {
+		.opts = c->opts,
 		.user = &c->user,
+		.restrictions = &c->restrictions,
 		.peer_addr = c->peer_addr,
-		.peer_port = c->peer_port,
 		.local_addr = c->local_addr,
+		.peer_port = c->peer_port,
 		.local_port = c->local_port,
-		.agent_socket = c->agent_fwd ? agent_forward_socket(c->agent_fwd) : NULL,
 	};
-	/* command="..." of the key: run it whatever was asked (sshd's do_exec); what was asked
-	 * goes to SSH_ORIGINAL_COMMAND. */
-	origin.restrictions = &c->restrictions;
-	if (c->restrictions.force_command) {
-		log_debug("Forced command (key-option) '%s'", c->restrictions.force_command);
-		origin.original_command = command;
-		command = c->restrictions.force_command;
-	}
-	log_verbose("Starting session: %s for %s from %s port %d id %u", command ? "command" : "shell",
-		    c->user.name, c->peer_addr, c->peer_port, s->channel);
-	return session_start(s, c->conn, &origin, command) == 0;
-}
-
-/* auth-agent-req@openssh.com: AllowAgentForwarding and the key's no-agent-forwarding decide;
- * one listener per connection serves every session (as sshd). */
-static bool agent_forwarding_start(struct server_conn *c)
-{
-	if (!c->opts->allow_agent_forwarding || !c->restrictions.permit_agent_forwarding) {
-		log_debug("agent forwarding disabled");
-		return false;
-	}
-	if (!c->agent_fwd)
-		c->agent_fwd = agent_forward_new();
-	return c->agent_fwd != NULL;
-}
-
-static void on_channel_request(struct server_conn *c, const struct burrow_event *ev)
-{
-	struct session *s = find_session(c, ev->channel);
-	const char *name = ev->name ? ev->name : "";
-	bool ok = false;
-	if (!s || s->close_sent) {
-		ok = false;
-	} else if (strcmp(name, "exec") == 0) {
-		/* The command is a (pointer, length) view; a NUL inside cannot reach a shell. */
-		if (memchr(ev->data, 0, ev->len)) {
-			log_info("exec request with a NUL byte in the command refused");
-		} else {
-			char *command = strndup((const char *)ev->data, ev->len);
-			if (command)
-				ok = start_process(c, s, command);
-			free(command);
-		}
-	} else if (strcmp(name, "shell") == 0) {
-		ok = start_process(c, s, NULL);
-	} else if (strcmp(name, "auth-agent-req@openssh.com") == 0) {
-		ok = agent_forwarding_start(c);
-	} else {
-		/* "env" without AcceptEnv, "pty-req" (no PTYs yet), "subsystem", and the rest. */
-		log_debug("channel %u: refusing request %s", ev->channel, name);
-	}
-	if (ev->want_reply) {
-		int r = burrow_chan_request_verdict(c->conn, ev->channel, ok);
-		if (r < 0)
-			log_error("channel request verdict: %s", burrow_strerror(r));
-	}
-}
-
-static void on_channel_data(struct server_conn *c, const struct burrow_event *ev)
-{
-	struct session *s = find_session(c, ev->channel);
-	if (!s) {
-		burrow_chan_consumed(c->conn, ev->channel, ev->len);
-		return;
-	}
-	session_input(s, c->conn, ev->stream, ev->data, ev->len);
-}
-
-static void on_channel_closed(struct server_conn *c, const struct burrow_event *ev)
-{
-	struct session *s = find_session(c, ev->channel);
-	if (!s)
-		return;
-	/* The peer is gone from this channel: hang up on the process, as sshd does. */
-	session_hangup(s);
-	remove_session(c, s);
+	c->channels = server_channels_new(&origin);
+	if (!c->channels)
+		disconnect(c, BURROW_DISCONNECT_BY_APPLICATION, "out of memory");
 }
 
 /* ---- the end of the connection ---- */
@@ -568,7 +433,7 @@ static void log_negotiated(struct server_conn *c)
 
 static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 {
-	if (agent_forward_event(c->agent_fwd, c->conn, ev))
+	if (c->channels && server_channels_event(c->channels, c->conn, ev))
 		return;
 	switch (ev->type) {
 	case BURROW_EV_KEX_DONE:
@@ -593,27 +458,17 @@ static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 		on_auth_kbdint_response(c, ev);
 		break;
 	case BURROW_EV_CHANNEL_OPEN:
-		on_channel_open(c, ev);
+		/* Before authentication (the engine refuses these itself; belt and braces). */
+		burrow_chan_open_verdict(c->conn, ev->channel, false, BURROW_OPEN_ADMINISTRATIVELY_PROHIBITED,
+					 "not authenticated");
 		break;
 	case BURROW_EV_CHANNEL_REQUEST:
-		on_channel_request(c, ev);
-		break;
-	case BURROW_EV_CHANNEL_DATA:
-		on_channel_data(c, ev);
-		break;
-	case BURROW_EV_CHANNEL_EOF: {
-		struct session *s = find_session(c, ev->channel);
-		if (s)
-			session_input_eof(s, c->conn);
-		break;
-	}
-	case BURROW_EV_CHANNEL_CLOSED:
-		on_channel_closed(c, ev);
+		if (ev->want_reply)
+			burrow_chan_request_verdict(c->conn, ev->channel, false);
 		break;
 	case BURROW_EV_DISCONNECTED:
 		on_disconnected(c, ev);
 		break;
-	case BURROW_EV_CHANNEL_WINDOW: /* the next poll round reads process output again */
 	default:
 		break;
 	}
@@ -690,17 +545,9 @@ static void reap_children(struct server_conn *c)
 {
 	int status;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (size_t i = 0; i < c->session_count; i++) {
-			struct session *s = c->sessions[i];
-			if (s->pid == pid && !s->exited) {
-				s->exited = true;
-				s->wait_status = status;
-				log_debug("channel %u: process %ld exited, status 0x%x", s->channel, (long)pid,
-					  (unsigned)status);
-			}
-		}
-	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (c->channels)
+			server_channels_child_exited(c->channels, pid, status);
 }
 
 /* Drains every event the engine has. false when the connection is over. */
@@ -730,29 +577,16 @@ static bool drain_events(struct server_conn *c)
 
 enum { POLL_SIGNALS, POLL_SOCKET, POLL_FIXED };
 
-/* The descriptors of one poll() round and what each belongs to. */
+/* The descriptors of one poll() round: ours, then the channels'. */
 struct poll_set {
-	struct pollfd fds[POLL_FIXED + 3 * MAX_SESSIONS + AGENT_FORWARD_POLLFDS];
-	size_t agent_start, agent_count; /* fds[agent_start ..] belong to agent_forward.c */
-	struct {
-		struct session *s;
-		int what; /* 0 stdout, 1 stderr, 2 stdin */
-	} owners[3 * MAX_SESSIONS];
+	struct pollfd fds[POLL_FIXED + SERVER_CHANNELS_POLLFDS];
 	size_t count;
 	short sock_events;
 };
 
-static void poll_set_add(struct poll_set *ps, int fd, short events, struct session *s, int what)
-{
-	ps->owners[ps->count - POLL_FIXED].s = s;
-	ps->owners[ps->count - POLL_FIXED].what = what;
-	ps->fds[ps->count++] = (struct pollfd){ .fd = fd, .events = events };
-}
-
 static void poll_set_build(struct server_conn *c, struct poll_set *ps)
 {
 	size_t pending = pending_output(c);
-	ps->count = POLL_FIXED;
 	ps->sock_events = 0;
 	/* Read from the peer only while our unsent output is small: a peer that does not read
 	 * must not make us buffer without bound. */
@@ -762,18 +596,9 @@ static void poll_set_build(struct server_conn *c, struct poll_set *ps)
 		ps->sock_events |= POLLOUT;
 	ps->fds[POLL_SIGNALS] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
 	ps->fds[POLL_SOCKET] = (struct pollfd){ .fd = ps->sock_events ? c->sock : -1, .events = ps->sock_events };
-	for (size_t i = 0; i < c->session_count; i++) {
-		struct session *s = c->sessions[i];
-		if (session_wants_output(s, c->conn, 0))
-			poll_set_add(ps, s->fd_out, POLLIN, s, 0);
-		if (session_wants_output(s, c->conn, 1))
-			poll_set_add(ps, s->fd_err, POLLIN, s, 1);
-		if (s->fd_in >= 0 && s->in.len > 0)
-			poll_set_add(ps, s->fd_in, POLLOUT, s, 2);
-	}
-	ps->agent_start = ps->count;
-	ps->agent_count = agent_forward_pollfds(c->agent_fwd, c->conn, ps->fds + ps->count);
-	ps->count += ps->agent_count;
+	ps->count = POLL_FIXED;
+	if (c->channels)
+		ps->count += server_channels_pollfds(c->channels, c->conn, ps->fds + POLL_FIXED);
 }
 
 static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
@@ -788,18 +613,8 @@ static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
 		c->sock_eof = true;
 		burrow_conn_feed_eof(c->conn);
 	}
-	/* Sessions are only added or removed by events, never in here: owners stay valid. */
-	for (size_t i = POLL_FIXED; i < ps->agent_start; i++) {
-		if (!ps->fds[i].revents)
-			continue;
-		struct session *s = ps->owners[i - POLL_FIXED].s;
-		int what = ps->owners[i - POLL_FIXED].what;
-		if (what == 2)
-			session_write_stdin(s, c->conn);
-		else
-			session_read_output(s, c->conn, what);
-	}
-	agent_forward_after_poll(c->agent_fwd, c->conn, ps->fds + ps->agent_start, ps->agent_count);
+	if (c->channels)
+		server_channels_after_poll(c->channels, c->conn, ps->fds + POLL_FIXED, ps->count - POLL_FIXED);
 }
 
 /* Timers and children: what happens between packets. */
@@ -825,10 +640,8 @@ static void event_loop(struct server_conn *c)
 		housekeeping(c);
 		if (!drain_events(c) || c->finished)
 			break;
-		for (size_t i = 0; i < c->session_count; i++) {
-			session_send_pending(c->sessions[i], c->conn);
-			session_maybe_finish(c->sessions[i], c->conn);
-		}
+		if (c->channels)
+			server_channels_pump(c->channels, c->conn);
 		if (flush_socket(c) < 0)
 			break;
 		poll_set_build(c, &ps);
@@ -939,11 +752,7 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 	}
 	event_loop(&c);
 
-	for (size_t i = 0; i < c.session_count; i++) {
-		session_hangup(c.sessions[i]);
-		session_free(c.sessions[i]);
-	}
-	agent_forward_free(c.agent_fwd); /* the forwarded socket goes with the connection */
+	server_channels_free(c.channels);
 	burrow_conn_free(c.conn);
 	close(sock);
 	user_info_free(&c.self);

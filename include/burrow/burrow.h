@@ -91,6 +91,14 @@ struct burrow_config {
 	/* Server: failed authentication attempts allowed before the connection is closed
 	 * (MaxAuthTries); 0 = 6, OpenSSH's default. */
 	int max_auth_tries;
+	/* Server, privilege separation: host-key signatures (exchange hashes, hostkeys-prove-00
+	 * proofs) are made by this callback instead of with host_keys' private halves, which may
+	 * then be public keys (or certificates) only. Synchronous: 0 with *sig (malloc'd signature
+	 * blob as burrow_key_sign makes) or a BURROW_E_* code, which fails the exchange. NULL: sign
+	 * in-process. */
+	int (*host_key_sign)(void *ctx, const struct burrow_key *key, const char *alg, const uint8_t *data,
+			     size_t len, uint8_t **sig, size_t *sig_len);
+	void *host_key_sign_ctx;
 };
 
 /* Algorithm categories for listing (burrow -Q) and defaults. */
@@ -328,5 +336,54 @@ int burrow_chan_exit_status(struct burrow_conn *conn, uint32_t channel, uint32_t
 int burrow_chan_exit_signal(struct burrow_conn *conn, uint32_t channel, const char *signal,
 			    bool core_dumped, const char *message);
 int burrow_chan_close(struct burrow_conn *conn, uint32_t channel);
+
+/* ---- session channel requests (RFC 4254 6.2-6.10, 6.7; OpenSSH PROTOCOL) ----
+ * Clients build them; servers parse the data/len of BURROW_EV_CHANNEL_REQUEST with the parsers
+ * below (BURROW_E_PARSE for malformed or trailing bytes; nothing is allocated, views point into
+ * the event's data and live as long as it does). */
+/* "pty-req": modes/modes_len is an encoded terminal-modes string (burrow/ttymodes.h). */
+int burrow_chan_request_pty(struct burrow_conn *conn, uint32_t channel, const char *term, uint32_t cols,
+			    uint32_t rows, uint32_t width_px, uint32_t height_px, const uint8_t *modes,
+			    size_t modes_len, bool want_reply);
+int burrow_chan_request_window_change(struct burrow_conn *conn, uint32_t channel, uint32_t cols, uint32_t rows,
+				      uint32_t width_px, uint32_t height_px);
+int burrow_chan_request_env(struct burrow_conn *conn, uint32_t channel, const char *name, const char *value,
+			    bool want_reply);
+int burrow_chan_request_subsystem(struct burrow_conn *conn, uint32_t channel, const char *name, bool want_reply);
+/* "signal": the name without "SIG" ("INT", "TERM", ...). */
+int burrow_chan_request_signal(struct burrow_conn *conn, uint32_t channel, const char *signal);
+/* "break" (RFC 4335): break length in milliseconds. */
+int burrow_chan_request_break(struct burrow_conn *conn, uint32_t channel, uint32_t ms, bool want_reply);
+
+#define BURROW_TERM_MAX 256 /* longest TERM value a pty-req may carry (bytes, NUL excluded) */
+struct burrow_pty_req {
+	char term[BURROW_TERM_MAX + 1]; /* NUL-terminated; a NUL or control byte inside is refused */
+	uint32_t cols, rows, width_px, height_px;
+	const uint8_t *modes;            /* encoded terminal modes (view) */
+	size_t modes_len;
+};
+int burrow_pty_req_parse(const uint8_t *data, size_t len, struct burrow_pty_req *out);
+struct burrow_window_change {
+	uint32_t cols, rows, width_px, height_px;
+};
+int burrow_window_change_parse(const uint8_t *data, size_t len, struct burrow_window_change *out);
+/* "env": name and value as (pointer, length) views; no other check (AcceptEnv is the program's). */
+struct burrow_env_req {
+	const char *name, *value;
+	size_t name_len, value_len;
+};
+int burrow_env_req_parse(const uint8_t *data, size_t len, struct burrow_env_req *out);
+/* "signal": the name, NUL-terminated, at most 31 bytes, letters/digits/@._- only. */
+int burrow_signal_req_parse(const uint8_t *data, size_t len, char name[32]);
+int burrow_break_req_parse(const uint8_t *data, size_t len, uint32_t *ms);
+
+/* ---- keepalives (ServerAliveInterval / ClientAliveInterval) ----
+ * Sends a global request "keepalive@openssh.com" with want-reply, as OpenSSH's ssh and sshd do;
+ * whatever the peer answers (REQUEST_SUCCESS or _FAILURE) is taken silently. Any packet from the
+ * peer resets the count of unanswered keepalives, which the program compares with its
+ * *AliveCountMax to give up ("Timeout, server not responding"). Global-request replies are
+ * matched to requests in order (RFC 4254 4), so keepalives and hostkeys-prove-00 can mix. */
+int burrow_conn_keepalive(struct burrow_conn *conn);
+unsigned burrow_conn_keepalives_unanswered(const struct burrow_conn *conn);
 
 #endif

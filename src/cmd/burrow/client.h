@@ -79,7 +79,26 @@ struct client_options {
 	/* Certificates (certfile.c) and hostkey.c's new known_hosts lines. */
 	struct strlist certificate_files; /* CertificateFile, accumulating */
 	int hash_known_hosts;             /* HashKnownHosts; -1 unset (no) */
+	/* Interactive sessions (session.c, tty.c, escape.c); -1 / NULL / empty unset. The command
+	 * line sets them first (-t/-tt/-T, -e, -N, -f, -E, -s), then ssh_config. */
+	int request_tty;                  /* enum request_tty */
+	int escape_char;                  /* EscapeChar: a byte 0-255, ESCAPE_CHAR_NONE; -1 unset ('~') */
+	struct strlist send_env;          /* SendEnv patterns in order ("-pattern" removes earlier ones) */
+	struct strlist set_env;           /* SetEnv "NAME=value"; the first value for a name wins */
+	int server_alive_interval;        /* seconds, 0 off */
+	int server_alive_count_max;       /* default 3 */
+	int connection_attempts;          /* default 1 */
+	int tcp_keep_alive;               /* default yes */
+	char *log_file;                   /* -E file: log lines appended there instead of stderr */
+	int fork_after_authentication;    /* -f / ForkAfterAuthentication */
+	int session_type;                 /* enum session_type: -N is none, -s is subsystem */
+	char *remote_command;             /* RemoteCommand (the command line's command wins) */
+	int exit_on_forward_failure;      /* ExitOnForwardFailure */
 };
+
+enum request_tty { REQUEST_TTY_UNSET = -1, REQUEST_TTY_NO, REQUEST_TTY_YES, REQUEST_TTY_FORCE, REQUEST_TTY_AUTO };
+enum session_type { SESSION_TYPE_UNSET = -1, SESSION_TYPE_DEFAULT, SESSION_TYPE_NONE, SESSION_TYPE_SUBSYSTEM };
+#define ESCAPE_CHAR_NONE (-2)
 
 void options_init(struct client_options *o);
 void options_free(struct client_options *o);

@@ -74,6 +74,15 @@ void options_init(struct client_options *o)
 	o->connect_timeout = -1;
 	o->identities_only = -1;
 	o->hash_known_hosts = -1;
+	o->request_tty = REQUEST_TTY_UNSET;
+	o->escape_char = -1;
+	o->server_alive_interval = -1;
+	o->server_alive_count_max = -1;
+	o->connection_attempts = -1;
+	o->tcp_keep_alive = -1;
+	o->fork_after_authentication = -1;
+	o->session_type = SESSION_TYPE_UNSET;
+	o->exit_on_forward_failure = -1;
 	auth_options_init(o);
 }
 

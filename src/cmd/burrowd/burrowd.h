@@ -234,6 +234,32 @@ void signals_drain(void);
 void signals_reset_for_exec(void);/* in a forked child before exec: default dispositions */
 void signals_close(void);
 
+/* ---- how a connection process ended: its exit status (sshd's values), which the listener
+ * turns into PerSourcePenalties ---- */
+#define CONN_EXIT_OK 0
+#define CONN_EXIT_LOGIN_GRACE 3     /* LoginGraceTime ran out before authentication */
+#define CONN_EXIT_CHILD_CRASH 4     /* the pre-auth child died of a signal or broke the monitor protocol */
+#define CONN_EXIT_AUTH_ATTEMPTED 5  /* authentication was attempted and never succeeded */
+#define CONN_EXIT_CONFIG_REFUSED 6  /* refused by configuration before authentication (e.g. Match ... RefuseConnection) */
+#define CONN_EXIT_ERROR 255
+
+/* ---- Match blocks (servconf_match.c): the options in force for one connection ---- */
+struct match_ctx {
+	const char *user;       /* NULL until the client names one: User/Group criteria then fail */
+	const char *host;       /* the peer's name (UseDNS no: its address) */
+	const char *addr;       /* the peer's address */
+	const char *laddr;      /* the local address */
+	int lport;              /* the local port */
+	const char *rdomain;    /* NULL */
+};
+/* The configuration burrowd was started with (file text and -o/-p arguments are kept in base)
+ * evaluated again with every Match block tested against ctx, as sshd's parse_server_match_config:
+ * *out is a complete, independent options object (free with servconf_free); the values of
+ * matching blocks override the global ones, the first obtained value wins within them. 0, or -1
+ * (logged). */
+int servconf_for_connection(const struct server_options *base, const struct match_ctx *ctx,
+			    struct server_options *out);
+
 /* ---- one connection (server_conn.c) ---- */
 /* The engine configuration for these options (pointers into opts and host_keys). */
 void server_engine_config(const struct server_options *opts, struct burrow_key *const *host_keys,

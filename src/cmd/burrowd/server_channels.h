@@ -14,6 +14,8 @@
 #include "agent_forward.h"
 #include "burrowd.h"
 
+struct pty_broker;
+
 #define SERVER_MAX_SESSIONS 64
 /* Descriptors server_channels_pollfds() may fill. */
 #define SERVER_CHANNELS_POLLFDS (3 * SERVER_MAX_SESSIONS + AGENT_FORWARD_POLLFDS)
@@ -25,6 +27,7 @@ struct channels_origin {
 	const struct auth_restrictions *restrictions;
 	const char *peer_addr, *local_addr;
 	int peer_port, local_port;
+	const struct pty_broker *pty; /* session.h; NULL: no ptys */
 };
 
 struct server_channels;

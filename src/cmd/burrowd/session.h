@@ -49,6 +49,22 @@ struct session_origin {
 	const char *original_command;
 };
 
+/*
+ * How a session gets its pty. Local (pty.c: pty_broker_local): openpty in this process, utmp/wtmp/
+ * lastlog written when this process may. Under privilege separation (monitor.c) the root monitor
+ * allocates it, hands the descriptors over, and writes the records, as sshd's monitor does.
+ */
+struct pty_broker {
+	/* A new pty for the user: master and slave descriptors, the slave's path ("/dev/pts/3")
+	 * in tty; owner the user, group tty, mode 0620. 0, or -1 (logged). */
+	int (*open)(void *ctx, int *master, int *slave, char *tty, size_t tty_len);
+	/* The process `pid` (session leader) runs on tty: the login records (utmp, wtmp, lastlog). */
+	void (*login)(void *ctx, const char *tty, pid_t pid);
+	/* The session on tty is over: logout records, the tty back to root:root 0666-free. */
+	void (*close)(void *ctx, const char *tty);
+	void *ctx;
+};
+
 struct session *session_new(uint32_t channel);
 /* Kills nothing itself; closes our pipe ends and frees. NULL is a no-op. */
 void session_free(struct session *s);

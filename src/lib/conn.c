@@ -178,6 +178,26 @@ static int conn_set_prefs(struct burrow_conn *c, const struct burrow_config *cfg
 	return 0;
 }
 
+/* Every host-key signature goes through here: the program's signer under privilege separation
+ * (the keys' private halves live in another process), else the key itself. */
+int conn_host_key_sign(struct burrow_conn *c, const struct burrow_key *key, const char *alg, const uint8_t *data,
+		       size_t len, uint8_t **sig, size_t *sig_len)
+{
+	*sig = NULL;
+	*sig_len = 0;
+	if (!c->host_key_sign)
+		return burrow_key_sign(key, alg, data, len, sig, sig_len);
+	int err = c->host_key_sign(c->host_key_sign_ctx, key, alg, data, len, sig, sig_len);
+	if (err == 0 && (!*sig || *sig_len == 0))
+		err = BURROW_E_CRYPTO;
+	if (err < 0) {
+		free(*sig);
+		*sig = NULL;
+		*sig_len = 0;
+	}
+	return err < 0 ? err : 0;
+}
+
 int conn_new_configured(const struct burrow_config *cfg, struct burrow_conn **out)
 {
 	*out = NULL;
@@ -191,6 +211,8 @@ int conn_new_configured(const struct burrow_config *cfg, struct burrow_conn **ou
 	c->role = cfg->role;
 	c->host_keys = (struct burrow_key **)cfg->host_keys;
 	c->host_key_count = cfg->host_key_count;
+	c->host_key_sign = cfg->host_key_sign;
+	c->host_key_sign_ctx = cfg->host_key_sign_ctx;
 	c->rekey_bytes = cfg->rekey_bytes;
 	c->kex.dh_moduli = cfg->dh_moduli;
 	c->rekey_seconds = cfg->rekey_seconds;

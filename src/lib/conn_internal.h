@@ -178,6 +178,10 @@ struct burrow_conn {
 	char *prefs[KEX_CAT_COUNT];         /* our preference lists */
 	struct burrow_key **host_keys;      /* server; borrowed */
 	size_t host_key_count;
+	/* server: cfg->host_key_sign (privilege separation), NULL: sign with host_keys' private halves */
+	int (*host_key_sign)(void *ctx, const struct burrow_key *key, const char *alg, const uint8_t *data,
+			     size_t len, uint8_t **sig, size_t *sig_len);
+	void *host_key_sign_ctx;
 	char *server_auth_methods;
 	char *pubkey_algs;                  /* publickey algorithms we accept (server) / may use (client) */
 	uint64_t rekey_bytes;
@@ -243,6 +247,9 @@ struct burrow_conn {
 /* conn.c: a connection set up from cfg that has sent nothing yet (burrow_conn_new starts the
  * transport; conn_export.c's import fills in a connection moved from another process). */
 int conn_new_configured(const struct burrow_config *cfg, struct burrow_conn **out);
+/* A host-key signature: cfg->host_key_sign when the program gave one, else the key itself. */
+int conn_host_key_sign(struct burrow_conn *c, const struct burrow_key *key, const char *alg, const uint8_t *data,
+		       size_t len, uint8_t **sig, size_t *sig_len);
 
 /* conn.c: events and errors */
 struct burrow_event *conn_push_event(struct burrow_conn *c, enum burrow_event_type type);

@@ -123,7 +123,7 @@ static int hostkeys_sign_all(struct burrow_conn *c, struct rd *r, struct buf *re
 		const char *alg = hostkeys_proof_alg(c, key);
 		int err = hostkeys_prove_data(c, key, &data);
 		if (err == 0)
-			err = burrow_key_sign(key, alg, buf_ptr(&data), buf_len(&data), &sig, &sig_len);
+			err = conn_host_key_sign(c, key, alg, buf_ptr(&data), buf_len(&data), &sig, &sig_len);
 		buf_free(&data);
 		if (err < 0)
 			return err;

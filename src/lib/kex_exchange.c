@@ -100,7 +100,8 @@ static int kex_exchange_server_init(struct burrow_conn *c, struct rd *r)
 	if (err == 0)
 		err = kex_exchange_hash(c, bstr_from(blob, blob_len), q_c, bstr_from(buf_ptr(&q_s), buf_len(&q_s)));
 	if (err == 0)
-		err = burrow_key_sign(k->host_key_signer, k->chosen[KEX_CAT_HOSTKEY], k->hash, k->hash_len, &sig, &sig_len);
+		err = conn_host_key_sign(c, k->host_key_signer, k->chosen[KEX_CAT_HOSTKEY], k->hash, k->hash_len, &sig,
+					  &sig_len);
 	if (err == 0) {
 		struct buf *b = transport_msg_begin(c, shape->reply_msg);
 		buf_put_string(b, blob, blob_len);

@@ -83,11 +83,11 @@ void auth_kbdint_free(struct auth_kbdint *k)
 
 /* ---- without PAM: one password prompt ---- */
 
-static int ask_password(struct burrow_conn *conn)
+static int ask_password(struct auth_reply *reply)
 {
 	static const char *const prompts[] = { "Password: " };
 	static const bool echo[] = { false };
-	return burrow_auth_kbdint_challenge(conn, "", "", 1, prompts, echo);
+	return auth_reply_set_challenge(reply, "", 1, prompts, echo);
 }
 
 /* ---- the wire between the two processes: u32 lengths and bytes, blocking ---- */
@@ -291,7 +291,7 @@ static int start_child(struct auth_kbdint *k)
 }
 
 /* Waits for the child's next message: prompts become a challenge; the end gives *ok. */
-static int next_from_child(struct auth_kbdint *k, struct burrow_conn *conn, bool *done, bool *ok)
+static int next_from_child(struct auth_kbdint *k, struct auth_reply *reply, bool *done, bool *ok)
 {
 	uint8_t tag;
 	*done = false;
@@ -325,7 +325,7 @@ static int next_from_child(struct auth_kbdint *k, struct burrow_conn *conn, bool
 		echo[i] = e != 0;
 	}
 	if (r == 0)
-		r = burrow_auth_kbdint_challenge(conn, "", instruction, n, (const char *const *)prompts, echo);
+		r = auth_reply_set_challenge(reply, instruction, n, (const char *const *)prompts, echo);
 	for (uint32_t i = 0; i < n; i++)
 		free(prompts[i]);
 	free(instruction);
@@ -341,7 +341,7 @@ ended:
 #endif
 
 int auth_kbdint_start(struct auth_kbdint **out, const struct server_options *opts, const char *name,
-		      const struct user_info *user, const char *peer_addr, struct burrow_conn *conn,
+		      const struct user_info *user, const char *peer_addr, struct auth_reply *reply,
 		      bool *done, bool *ok)
 {
 	*out = NULL;
@@ -366,13 +366,13 @@ int auth_kbdint_start(struct auth_kbdint **out, const struct server_options *opt
 	if (opts->use_pam) {
 		if (start_child(k) < 0)
 			return -1;
-		return next_from_child(k, conn, done, ok);
+		return next_from_child(k, reply, done, ok);
 	}
 #endif
-	return ask_password(conn) < 0 ? -1 : 0;
+	return ask_password(reply) < 0 ? -1 : 0;
 }
 
-int auth_kbdint_respond(struct auth_kbdint *k, struct burrow_conn *conn, const char *const *answers,
+int auth_kbdint_respond(struct auth_kbdint *k, struct auth_reply *reply, const char *const *answers,
 			size_t n, bool *done, bool *ok)
 {
 	*done = true;
@@ -385,7 +385,7 @@ int auth_kbdint_respond(struct auth_kbdint *k, struct burrow_conn *conn, const c
 		for (size_t i = 0; i < n; i++)
 			if (send_string(k->fd, answers[i]) < 0)
 				return 0;
-		return next_from_child(k, conn, done, ok);
+		return next_from_child(k, reply, done, ok);
 	}
 #endif
 	if (n != 1)

@@ -46,6 +46,51 @@ struct certauth_options {
 	char *trusted_user_ca_keys;
 	char *authorized_principals_file; /* %u %h %U; "none" = unset */
 	struct strlist host_certificates;
+	char *ca_signature_algorithms; /* CASignatureAlgorithms, resolved; NULL = OpenSSH's default */
+	/* AuthorizedKeysCommand / AuthorizedPrincipalsCommand (authkeys_command.c): the command line
+	 * as written (NULL or "none": unset) and the user it runs as */
+	char *authorized_keys_command, *authorized_keys_command_user;
+	char *authorized_principals_command, *authorized_principals_command_user;
+};
+
+/* Sessions (session_config.c): AcceptEnv, Subsystem, PrintMotd, PrintLastLog, MaxSessions,
+ * PermitTTY, ForceCommand, X11Forwarding, PermitUserRC. Zero is "unset": the session_opt_*
+ * accessors of session_config.h give sshd's defaults. */
+struct session_subsystem {
+	char *name, *command;
+};
+struct session_options {
+	struct strlist accept_env;       /* patterns, accumulated over lines */
+	struct session_subsystem *subsystems;
+	size_t subsystem_count;
+	int print_motd, print_last_log, permit_tty, x11_forwarding, permit_user_rc; /* 0 unset, 1 no, 2 yes */
+	int max_sessions;                /* meaningful when max_sessions_set; else 10 */
+	bool max_sessions_set;
+	char *force_command;             /* NULL: none */
+};
+
+/* The daemon (daemon_config.c): MaxStartups, PerSourcePenalties and friends, SyslogFacility.
+ * Zero is "unset" (servconf_init clears the struct); daemon_config_fill_defaults gives sshd's. */
+#define DAEMON_EXEMPT_LIST_MAX 1024
+enum penalty_kind {
+	PEN_CRASH, PEN_AUTHFAIL, PEN_NOAUTH, PEN_GRACE, PEN_REFUSE, /* durations per cause */
+	PEN_MAX, PEN_MIN, PEN_MAX_SOURCES4, PEN_MAX_SOURCES6, PEN_OVERFLOW, PEN_OVERFLOW6,
+	PEN_COUNT
+};
+struct daemon_options {
+	bool max_startups_set;
+	int max_startups_begin, max_startups_rate, max_startups_full; /* start:rate:full */
+	bool per_source_max_startups_set;
+	int per_source_max_startups;   /* PerSourceMaxStartups; 0: none */
+	int penalties_enabled;         /* PerSourcePenalties: 0 unset, 1 no, 2 yes (any setting enables) */
+	unsigned penalty_given;        /* bit (1 << PEN_x): that value was set (the first one wins) */
+	int penalty[PEN_COUNT];        /* seconds; counts for MAX_SOURCES; 1 = deny-all for OVERFLOW */
+	bool netblock_set;
+	int netblock4, netblock6;      /* PerSourceNetBlockSize bits */
+	bool exempt_set;
+	char exempt_list[DAEMON_EXEMPT_LIST_MAX]; /* PerSourcePenaltyExemptList; "" none */
+	bool syslog_facility_set;
+	int syslog_facility;           /* LOG_AUTH, LOG_DAEMON, ... (syslog.h) */
 };
 
 struct server_options {
@@ -86,9 +131,13 @@ struct server_options {
 	int allow_agent_forwarding; /* AllowAgentForwarding (agent_forward.c); -1 unset, default yes */
 
 	/* parser state */
-	bool in_match_block;        /* after "Match" (unsupported): lines are checked, not applied */
+	bool in_match_block;        /* this line is inactive (a Match block that does not apply, or a
+				     * global line while a connection's blocks are read): check, do not apply */
+	struct servconf_state *state; /* the kept config text, Match and Include state (servconf_match.c) */
 	int bad_options;            /* "Bad configuration option" count, reported together as sshd */
 	struct certauth_options certs; /* certauth.c */
+	struct daemon_options daemon;  /* daemon_config.c */
+	struct session_options sessions; /* session_config.c */
 };
 
 /* PermitRootLogin values (sshd_config(5)). */
@@ -109,6 +158,16 @@ void servconf_free(struct server_options *opts);
 int servconf_line(void *ctx, const char *origin, int line_no, char **words, int nwords);
 /* -p PORT from the command line; 0 or -1 (message printed). */
 int servconf_cmdline_port(struct server_options *opts, const char *arg);
+/* -o "Keyword value": applied now and kept (for servconf_for_connection). 0 or SERVCONF_FATAL. */
+int servconf_cmdline_option(struct server_options *opts, const char *option);
+/* The main configuration file, kept with every file it includes: as cfg_read_file (-1 with errno
+ * when it cannot be read, else 0 or the first error). `name` (NULL: path) is the file's own name
+ * when path is a copy of it: relative Includes are taken from its directory. */
+int servconf_read_file(struct server_options *opts, const char *path, const char *name);
+/* -C "user=u,host=h,addr=a,laddr=l,lport=p,rdomain=r" (sshd -T -C) into ctx (strings allocated
+ * for the run); -1 with sshd's message on stderr. */
+struct match_ctx;
+int servconf_test_spec_parse(const char *spec, struct match_ctx *ctx);
 void servconf_fill_defaults(struct server_options *opts);
 void servconf_dump(const struct server_options *opts, FILE *out);
 const char *servconf_permit_root_name(int value); /* "prohibit-password", ... */
@@ -213,14 +272,31 @@ char *auth_policy_banner_new(const struct server_options *opts);
 bool auth_password_check(const struct server_options *opts, const char *name, const struct user_info *user,
 			 const char *password, const char *peer_addr);
 
+/* What the monitor answers an authentication request (server_auth.c): an outcome, or for
+ * keyboard-interactive a challenge (an INFO_REQUEST) to send first. */
+#define AUTH_REPLY_MAX_PROMPTS 32
+struct auth_reply {
+	enum burrow_auth_outcome outcome;
+	char *methods;       /* PARTIAL: the methods that can continue; NULL otherwise */
+	bool challenge;      /* keyboard-interactive: send this challenge, no outcome yet */
+	char *instruction;
+	size_t nprompts;
+	char *prompts[AUTH_REPLY_MAX_PROMPTS];
+	bool echo[AUTH_REPLY_MAX_PROMPTS];
+};
+/* Copies the challenge into r. 0, or -1 (allocation, too many prompts). */
+int auth_reply_set_challenge(struct auth_reply *r, const char *instruction, size_t n, const char *const *prompts,
+			     const bool *echo);
+void auth_reply_free(struct auth_reply *r);
+
 /* keyboard-interactive (RFC 4256): a PAM conversation (UsePAM yes), else one "Password: "
- * prompt checked like a password. Answers the engine's START / RESPONSE events itself;
- * *done is set with *ok when the exchange has an outcome for the caller to give. */
+ * prompt checked like a password. A challenge to send goes into *reply; *done is set with *ok
+ * when the exchange has an outcome for the caller to give. */
 struct auth_kbdint;
 int auth_kbdint_start(struct auth_kbdint **out, const struct server_options *opts, const char *name,
-		      const struct user_info *user, const char *peer_addr, struct burrow_conn *conn,
+		      const struct user_info *user, const char *peer_addr, struct auth_reply *reply,
 		      bool *done, bool *ok);
-int auth_kbdint_respond(struct auth_kbdint *k, struct burrow_conn *conn, const char *const *answers,
+int auth_kbdint_respond(struct auth_kbdint *k, struct auth_reply *reply, const char *const *answers,
 			size_t n, bool *done, bool *ok);
 void auth_kbdint_free(struct auth_kbdint *k); /* ends a PAM conversation still running; NULL ok */
 /* "keyboard-interactive/pam" or "keyboard-interactive", as sshd logs the method. */
@@ -251,6 +327,7 @@ struct match_ctx {
 	const char *laddr;      /* the local address */
 	int lport;              /* the local port */
 	const char *rdomain;    /* NULL */
+	bool test_spec;         /* burrowd -T -C: a Match criterion naming a field not given is an error */
 };
 /* The configuration burrowd was started with (file text and -o/-p arguments are kept in base)
  * evaluated again with every Match block tested against ctx, as sshd's parse_server_match_config:
@@ -294,5 +371,27 @@ bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct b
 				   const char *loc, const struct user_info *user);
 /* Appends " ID id (serial n) CA TYPE SHA256:..." to buf, as sshd's log lines show a certificate. */
 void certauth_describe(const struct burrow_key *cert, char *buf, size_t len);
+
+/* ---- session keywords (session_config.c) ---- */
+/* A session keyword of sshd_config: 0 or SERVCONF_FATAL; SESSION_CONFIG_NOT_MINE for others. */
+#define SESSION_CONFIG_NOT_MINE 1
+int session_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords);
+void session_config_dump(const struct session_options *s, FILE *out);
+void session_config_free(struct session_options *s);
+
+/* ---- daemon keywords (daemon_config.c) ---- */
+/* MaxStartups, PerSourceMaxStartups, PerSourcePenalties, PerSourceNetBlockSize,
+ * PerSourcePenaltyExemptList, SyslogFacility: 0 or SERVCONF_FATAL; DAEMON_CONFIG_NOT_MINE for
+ * other keywords. */
+#define DAEMON_CONFIG_NOT_MINE 1
+int daemon_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords);
+void daemon_config_fill_defaults(struct daemon_options *d);
+void daemon_config_dump(const struct daemon_options *d, FILE *out); /* as sshd -T */
+
+/* ---- the listener (listener.c) ---- */
+/* In a connection process: tells the listener this connection has authenticated, so it no
+ * longer counts against MaxStartups and its end brings no penalty. Call once, right after
+ * authentication succeeds (later calls do nothing). */
+void listener_notify_authenticated(void);
 
 #endif

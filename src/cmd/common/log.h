@@ -13,6 +13,21 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1".."DEBUG3" (case-insensitive). */
 int log_level_from_name(const char *name, enum log_level *out);
+/* SyslogFacility: "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0".."LOCAL7" (case-insensitive) to
+ * LOG_AUTH etc.; 0, or -1 for other names. */
+int log_facility_from_name(const char *name, int *facility);
+const char *log_facility_name(int facility); /* "AUTH" ...; "UNKNOWN" */
+/* The syslog facility (default LOG_AUTH), reopening the log when already on syslog. */
+void log_set_facility(int facility);
+/* -E FILE: append every line to FILE instead of stderr or syslog. 0, or -1 with errno. */
+int log_open_file(const char *path);
+
+/* Every line that passes the level filter goes to sink instead (NULL: back to the outputs above),
+ * already sanitised. burrowd's sandboxed pre-auth child sends its lines to the monitor so. */
+typedef void (*log_sink_fn)(void *ctx, enum log_level level, const char *line);
+void log_set_sink(log_sink_fn sink, void *ctx);
+/* A line from elsewhere (a sink's receiver): filtered and written like log_msg's own. */
+void log_line(enum log_level level, const char *line);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)

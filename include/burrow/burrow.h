@@ -128,7 +128,7 @@ enum burrow_event_type {
 	 * was a partial success. AUTH_SUCCESS and AUTH_FAILURE carry the method in `name`
 	 * ("publickey" for both publickey forms, as sshd logs it; "none", "password",
 	 * "keyboard-interactive"). client: a failure decided without the server's word (no mutual
-	 * algorithm, no signature, a PASSWD_CHANGEREQ we cannot answer) says why in `message`.
+	 * algorithm, no signature) says why in `message`.
 	 * server: the first "none" request is not reported (it only asks for the method list). */
 	BURROW_EV_AUTH_FAILURE,
 	/* client: SSH_MSG_USERAUTH_BANNER text in `message`. */
@@ -178,6 +178,16 @@ enum burrow_event_type {
 	/* client: the answer to burrow_hostkeys_prove(): ok, and keys[0..nkeys) the keys whose
 	 * possession the server proved (ok false: it did not, learn nothing; why in `message`). */
 	BURROW_EV_HOSTKEYS_PROVEN,
+	/* RFC 4252 8, password change.
+	 * client: the server wants a new password before it lets us in (PASSWD_CHANGEREQ); its
+	 * prompt in `message`, `methods` as the last AUTH_FAILURE listed them. The attempt is over:
+	 * answer with burrow_auth_password_change(), or try another method (or give up).
+	 * server: `user` changes the password after our burrow_auth_password_changereq(): the old
+	 * one in `password`, the new one in `new_password` (both wiped after the next call into the
+	 * conn). Answer burrow_auth_verdict()/_outcome() (accept: the password was changed and the
+	 * user is in) or burrow_auth_password_changereq() again. Never raised on a connection where
+	 * the program has not sent a change request: a change request there fails as in sshd. */
+	BURROW_EV_AUTH_PASSWORD_CHANGE,
 	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
 	 * The socket closing without a DISCONNECT is reason CONNECTION_LOST, by_peer false.
 	 * The last event; flush burrow_conn_output() (it may hold our DISCONNECT) and close. */
@@ -203,7 +213,8 @@ struct burrow_event {
 	uint32_t reason;               /* DISCONNECTED, CHANNEL_OPEN_FAILED */
 	const char *message;           /* DISCONNECTED, CHANNEL_OPEN_FAILED, EXIT_SIGNAL, AUTH_BANNER */
 	bool by_peer;                  /* DISCONNECTED: the peer sent SSH_MSG_DISCONNECT */
-	const char *password;          /* AUTH_PASSWORD */
+	const char *password;          /* AUTH_PASSWORD, AUTH_PASSWORD_CHANGE (server: the old one) */
+	const char *new_password;      /* AUTH_PASSWORD_CHANGE (server) */
 	const char *const *strings;    /* AUTH_KBDINT_PROMPT (prompts), AUTH_KBDINT_RESPONSE (answers) */
 	const bool *echo;              /* AUTH_KBDINT_PROMPT: echo[i] for strings[i] */
 	size_t nstrings;
@@ -284,6 +295,9 @@ int burrow_auth_publickey(struct burrow_conn *conn, const char *user, const stru
 
 /* Password authentication (RFC 4252 8). */
 int burrow_auth_password(struct burrow_conn *conn, const char *user, const char *password);
+/* After BURROW_EV_AUTH_PASSWORD_CHANGE: the old password and the new one (RFC 4252 8). */
+int burrow_auth_password_change(struct burrow_conn *conn, const char *user, const char *old_password,
+				const char *new_password);
 /* Keyboard-interactive (RFC 4256): prompts arrive as BURROW_EV_AUTH_KBDINT_PROMPT. */
 int burrow_auth_kbdint(struct burrow_conn *conn, const char *user, const char *submethods);
 int burrow_auth_kbdint_respond(struct burrow_conn *conn, size_t n, const char *const *responses);
@@ -305,6 +319,11 @@ enum burrow_auth_outcome {
 	BURROW_AUTH_PARTIAL,
 };
 int burrow_auth_outcome(struct burrow_conn *conn, enum burrow_auth_outcome outcome);
+/* Answers AUTH_PASSWORD (or AUTH_PASSWORD_CHANGE) with SSH_MSG_USERAUTH_PASSWD_CHANGEREQ: the
+ * password must be changed first (RFC 4252 8); `prompt` is shown to the user. Not a failure: it
+ * is not counted against MaxAuthTries. The client's change request comes back as
+ * BURROW_EV_AUTH_PASSWORD_CHANGE. (burrowd never calls it: sshd sends no change requests.) */
+int burrow_auth_password_changereq(struct burrow_conn *conn, const char *prompt);
 /* The methods USERAUTH_FAILURE lists from now on (name-list); replaces cfg->auth_methods. */
 int burrow_auth_set_methods(struct burrow_conn *conn, const char *methods);
 /* An RFC 4256 INFO_REQUEST: n prompts with their echo flags. n 0 is allowed (PAM messages). */
@@ -341,7 +360,9 @@ int burrow_chan_close(struct burrow_conn *conn, uint32_t channel);
  * Clients build them; servers parse the data/len of BURROW_EV_CHANNEL_REQUEST with the parsers
  * below (BURROW_E_PARSE for malformed or trailing bytes; nothing is allocated, views point into
  * the event's data and live as long as it does). */
-/* "pty-req": modes/modes_len is an encoded terminal-modes string (burrow/ttymodes.h). */
+/* "pty-req": modes/modes_len is an encoded terminal-modes string (burrow/ttymodes.h); NULL/0
+ * sends TTY_OP_END alone, as ssh does without a local terminal. A TERM over BURROW_TERM_MAX is
+ * BURROW_E_TOOBIG, one with a control byte BURROW_E_INVALID (the server would refuse it). */
 int burrow_chan_request_pty(struct burrow_conn *conn, uint32_t channel, const char *term, uint32_t cols,
 			    uint32_t rows, uint32_t width_px, uint32_t height_px, const uint8_t *modes,
 			    size_t modes_len, bool want_reply);
@@ -350,7 +371,8 @@ int burrow_chan_request_window_change(struct burrow_conn *conn, uint32_t channel
 int burrow_chan_request_env(struct burrow_conn *conn, uint32_t channel, const char *name, const char *value,
 			    bool want_reply);
 int burrow_chan_request_subsystem(struct burrow_conn *conn, uint32_t channel, const char *name, bool want_reply);
-/* "signal": the name without "SIG" ("INT", "TERM", ...). */
+/* "signal": the name without "SIG" ("INT", "TERM", ...); a name the parser below would refuse
+ * is BURROW_E_INVALID. */
 int burrow_chan_request_signal(struct burrow_conn *conn, uint32_t channel, const char *signal);
 /* "break" (RFC 4335): break length in milliseconds. */
 int burrow_chan_request_break(struct burrow_conn *conn, uint32_t channel, uint32_t ms, bool want_reply);
@@ -382,7 +404,9 @@ int burrow_break_req_parse(const uint8_t *data, size_t len, uint32_t *ms);
  * whatever the peer answers (REQUEST_SUCCESS or _FAILURE) is taken silently. Any packet from the
  * peer resets the count of unanswered keepalives, which the program compares with its
  * *AliveCountMax to give up ("Timeout, server not responding"). Global-request replies are
- * matched to requests in order (RFC 4254 4), so keepalives and hostkeys-prove-00 can mix. */
+ * matched to requests in order (RFC 4254 4), so keepalives and hostkeys-prove-00 can mix.
+ * Only after authentication (BURROW_E_STATE before). The count grows on every call; the 17th
+ * and later unanswered ones are counted without being sent (the peer owes 16 replies already). */
 int burrow_conn_keepalive(struct burrow_conn *conn);
 unsigned burrow_conn_keepalives_unanswered(const struct burrow_conn *conn);
 

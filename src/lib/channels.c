@@ -178,7 +178,8 @@ int burrow_chan_request_verdict(struct burrow_conn *c, uint32_t id, bool ok)
 size_t burrow_chan_send_room(const struct burrow_conn *c, uint32_t id)
 {
 	struct channel *ch = chan_sendable((struct burrow_conn *)c, id);
-	if (!ch || ch->sent_eof || transport_sending_blocked(c))
+	/* A peer that allows packets of 0 bytes takes no data at all: no room, not a busy loop. */
+	if (!ch || ch->sent_eof || ch->remote_max_packet == 0 || transport_sending_blocked(c))
 		return 0;
 	size_t queued = buf_len(&c->out);
 	if (queued >= TRANSPORT_OUTPUT_HIGH_WATER)
@@ -378,6 +379,10 @@ static int chan_handle_data(struct burrow_conn *c, uint8_t type, struct channel 
 	ch->local_window -= (uint32_t)data.len;
 	if (data.len == 0)
 		return 0;
+	/* RFC 4254 5.2 defines only stderr; OpenSSH drops other type codes. The program never sees
+	 * them (it may index its streams by the code), but their window is given back. */
+	if (type == SSH_MSG_CHANNEL_EXTENDED_DATA && stream != SSH_EXTENDED_DATA_STDERR)
+		return burrow_chan_consumed(c, ch->local_id, data.len);
 	struct burrow_event *ev = conn_push_event(c, BURROW_EV_CHANNEL_DATA);
 	if (!ev)
 		return BURROW_E_NOMEM;
@@ -517,9 +522,41 @@ static int chan_handle_global_reply(struct burrow_conn *c, uint8_t type, struct 
 	switch (kind) {
 	case GLOBAL_REPLY_HOSTKEYS_PROVE:
 		return hostkeys_update_handle_prove_reply(c, type == SSH_MSG_REQUEST_SUCCESS, r);
+	case GLOBAL_REPLY_KEEPALIVE:
+		/* SUCCESS or FAILURE alike prove the peer alive; the packet itself reset the count. */
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/* ---- keepalives (OpenSSH's ServerAliveInterval / ClientAliveInterval) ---- */
+
+#define KEEPALIVE_REQUEST "keepalive@openssh.com"
+
+int burrow_conn_keepalive(struct burrow_conn *c)
+{
+	if (c->closed)
+		return BURROW_E_CLOSED;
+	/* Before authentication a connection-protocol message is a protocol error (RFC 4254 1). */
+	if (!c->authenticated)
+		return BURROW_E_STATE;
+	c->keepalives_unanswered++;
+	/* With GLOBAL_REPLIES_MAX requests unanswered the peer already has plenty to answer: the
+	 * count still grows, so the program's *AliveCountMax gives up as it would have. */
+	if (c->global_replies_len >= GLOBAL_REPLIES_MAX)
+		return 0;
+	struct buf *b = transport_msg_begin(c, SSH_MSG_GLOBAL_REQUEST);
+	buf_put_cstring(b, KEEPALIVE_REQUEST);
+	buf_put_bool(b, true);
+	int err = transport_msg_end(c);
+	/* Expected only once really queued, so that replies stay matched to requests. */
+	return err < 0 ? err : global_reply_expect(c, GLOBAL_REPLY_KEEPALIVE);
+}
+
+unsigned burrow_conn_keepalives_unanswered(const struct burrow_conn *c)
+{
+	return c->keepalives_unanswered;
 }
 
 int channels_handle(struct burrow_conn *c, uint8_t type, struct rd *r)

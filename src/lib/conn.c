@@ -432,6 +432,8 @@ int burrow_conn_next_event(struct burrow_conn *c, struct burrow_event *ev)
 		if (r == 0)
 			return 0;
 		if (r > 0) {
+			/* Any packet shows the peer alive, as OpenSSH's ssh and sshd count it. */
+			c->keepalives_unanswered = 0;
 			r = conn_dispatch(c, msg);
 			if (c->queue_len == 0)
 				transport_release_input(c);

@@ -63,6 +63,9 @@ struct kex_state {
 	const struct pkt_cipher_alg *cipher_c2s, *cipher_s2c;
 	const struct pkt_mac_alg *mac_c2s, *mac_s2c; /* NULL with AEAD ciphers */
 	struct burrow_key *host_key_signer;  /* server: the key that signs this exchange */
+	/* server: the key that signed the first exchange (the one that made the session id), set
+	 * once; host-bound publickey requests must name it (OpenSSH's kex->initial_hostkey) */
+	const struct burrow_key *initial_host_key;
 	const char *dh_moduli;     /* server: moduli(5) text for group exchange (borrowed), or NULL */
 	struct kex_method_state *ms; /* the running exchange's ephemeral state (kex.h) */
 	struct buf shared_secret;  /* K exactly as the method hashes it: mpint, or string for the PQ hybrids */
@@ -100,6 +103,7 @@ struct auth_client {
 	char *methods;   /* last FAILURE's list, kept for the event */
 	bool hostbound;  /* this publickey attempt is publickey-hostbound-v00@openssh.com */
 	char *password;  /* until the request is built, then wiped */
+	char *new_password; /* a password change request (RFC 4252 8): likewise */
 	char *submethods;
 	struct buf sign_data;   /* AUTHC_PK_SIGNING: what the program signs */
 	char **prompts;         /* AUTHC_KBDINT_PROMPTED: the prompts of the INFO_REQUEST */
@@ -129,7 +133,9 @@ struct auth_server {
 	char *methods;
 	enum auths_method method;  /* of the request awaiting a verdict */
 	const char *method_name;   /* as the request named it (static) */
-	char *password;            /* AUTH_PASSWORD: wiped once answered */
+	char *password;            /* AUTH_PASSWORD(_CHANGE): wiped once answered */
+	char *new_password;        /* AUTH_PASSWORD_CHANGE: wiped once answered */
+	bool changereq_sent;       /* the program asked for a password change: change requests count */
 	char **responses;          /* AUTH_KBDINT_RESPONSE: wiped once answered */
 	size_t nresponses;
 	size_t nprompts;           /* of the INFO_REQUEST outstanding */
@@ -153,7 +159,8 @@ struct hostkeys_state {
 /* Our global requests that want a reply, oldest first: replies come in order (RFC 4254 4). */
 #define GLOBAL_REPLIES_MAX 16
 enum global_reply_kind {
-	GLOBAL_REPLY_DISCARD = 0,        /* nobody reads the answer (keepalives) */
+	GLOBAL_REPLY_DISCARD = 0,        /* nobody reads the answer */
+	GLOBAL_REPLY_KEEPALIVE = 2,      /* keepalive@openssh.com: any answer will do */
 	GLOBAL_REPLY_HOSTKEYS_PROVE = 1,
 };
 
@@ -222,6 +229,7 @@ struct burrow_conn {
 	struct hostkeys_state hostkeys;
 	uint8_t global_replies[GLOBAL_REPLIES_MAX]; /* enum global_reply_kind, oldest first */
 	size_t global_replies_len;
+	unsigned keepalives_unanswered;     /* keepalives sent since the last packet from the peer */
 
 	struct channel *chans;
 	size_t chan_count;

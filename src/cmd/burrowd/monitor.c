@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
+#include "monitor_pty.h"
 #include "monitor_wire.h"
 #include "preauth.h"
 #include "sandbox.h"
@@ -77,32 +78,6 @@ static void forget_private_keys(struct monitor *m)
 
 /* ---- host-key signatures ---- */
 
-static bool hash_sized(size_t len)
-{
-	return len == 20 || len == 32 || len == 48 || len == 64;
-}
-
-/* hostkeys-prove-00@openssh.com data: string name, string session id, string host key blob. */
-static bool is_proof_for(const struct monitor *m, const uint8_t *data, size_t len, const uint8_t *blob,
-			 size_t blob_len)
-{
-	static const char name[] = "hostkeys-prove-00@openssh.com";
-	const uint8_t *fields[3] = { (const uint8_t *)name, m->session_id, blob };
-	const size_t lens[3] = { sizeof(name) - 1, m->session_id_len, blob_len };
-	size_t off = 0;
-	for (int i = 0; i < 3; i++) {
-		if (len - off < 4)
-			return false;
-		uint32_t n = (uint32_t)data[off] << 24 | (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 |
-			     data[off + 3];
-		off += 4;
-		if (n != lens[i] || len - off < n || memcmp(data + off, fields[i], n) != 0)
-			return false;
-		off += n;
-	}
-	return off == len;
-}
-
 static const struct burrow_key *private_key_for(const struct monitor *m, const uint8_t *blob, size_t len)
 {
 	for (size_t i = 0; i < m->host_key_count; i++) {
@@ -123,14 +98,11 @@ static void answer_sign(struct monitor *m, struct mm_in *in)
 	char *alg = mm_get_cstring(in, MONITOR_MAX_NAME);
 	const uint8_t *data = mm_get_string(in, &data_len);
 	const struct burrow_key *key = mm_done(in) ? private_key_for(m, blob, blob_len) : NULL;
-	bool allowed = false;
-	if (key && m->session_id_len == 0 && hash_sized(data_len)) {
+	bool allowed = key && mm_sign_allowed(m->session_id, m->session_id_len, data, data_len, blob, blob_len);
+	if (allowed && m->session_id_len == 0) {
 		/* The first signature is the first exchange: its hash is the session id. */
 		memcpy(m->session_id, data, data_len);
 		m->session_id_len = data_len;
-		allowed = true;
-	} else if (key && m->session_id_len) {
-		allowed = hash_sized(data_len) || is_proof_for(m, data, data_len, blob, blob_len);
 	}
 	uint8_t *sig = NULL;
 	size_t sig_len = 0;
@@ -505,11 +477,17 @@ static void postauth_child(struct monitor *m, int fd)
 	exit(status);
 }
 
-static void answer_postauth(struct monitor *m, struct mm_in *in)
+static void answer_postauth(struct monitor *m, struct monitor_ptys *ptys, struct mm_in *in)
 {
 	switch (in->type) {
 	case MM_SIGN:
 		answer_sign(m, in);
+		return;
+	case MM_PTY_OPEN:
+	case MM_PTY_LOGIN:
+	case MM_PTY_CLOSE:
+		if (!monitor_pty_answer(ptys, m->fd, in))
+			m->protocol_violation = true;
 		return;
 	default:
 		m->protocol_violation = true;
@@ -523,11 +501,12 @@ static int run_postauth(struct monitor *m)
 		return CONN_EXIT_ERROR;
 	burrow_conn_export_free(handover.blob, handover.blob_len);
 	handover.blob = NULL;
+	struct monitor_ptys ptys = { .user = &handover.user, .host = m->ci->peer_addr };
 	for (;;) {
 		struct mm_in in;
 		if (mm_recv(m->fd, &in, -1) <= 0)
 			break;
-		answer_postauth(m, &in);
+		answer_postauth(m, &ptys, &in);
 		mm_in_free(&in);
 		if (m->protocol_violation) {
 			log_error("monitor: protocol violation by the session child of %s", handover.user.name);
@@ -537,6 +516,7 @@ static int run_postauth(struct monitor *m)
 	}
 	close(m->fd);
 	m->fd = -1;
+	monitor_pty_cleanup(&ptys);
 	int status = 0;
 	if (m->child > 0 && reap(m->child, &status) < 0)
 		status = 0;

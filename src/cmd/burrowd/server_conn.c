@@ -22,6 +22,7 @@
 #include "conn_io.h"
 #include "log.h"
 #include "monitor.h"
+#include "monitor_pty.h"
 #include "server_auth.h"
 #include "server_channels.h"
 #include "session.h"
@@ -172,7 +173,6 @@ static void event_loop(struct server_conn *c)
 int server_conn_run(const struct server_options *opts, struct burrow_conn *conn, const struct connection_info *ci,
 		    const struct user_info *user, const struct auth_restrictions *restrictions, int monitor_fd)
 {
-	(void)monitor_fd; /* ptys through the monitor: see pty_broker */
 	struct server_conn c;
 	memset(&c, 0, sizeof(c));
 	c.opts = opts;
@@ -190,14 +190,17 @@ int server_conn_run(const struct server_options *opts, struct burrow_conn *conn,
 		.local_addr = ci->local_addr,
 		.peer_port = ci->peer_port,
 		.local_port = ci->local_port,
+		.pty = monitor_pty_broker_new(&monitor_fd),
 	};
-	c.channels = server_channels_new(&origin);
+	c.channels = origin.pty ? server_channels_new(&origin) : NULL;
 	if (!c.channels) {
+		monitor_pty_broker_free((struct pty_broker *)origin.pty);
 		burrow_conn_free(conn);
 		return CONN_EXIT_ERROR;
 	}
 	event_loop(&c);
 	server_channels_free(c.channels);
+	monitor_pty_broker_free((struct pty_broker *)origin.pty);
 	burrow_conn_free(conn);
 	return CONN_EXIT_OK;
 }

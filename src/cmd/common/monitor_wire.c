@@ -10,11 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
-#include "burrowd.h"
+#include "burrow/burrow.h"
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void grow(struct mm_out *m, size_t need)
 {
@@ -291,6 +299,42 @@ char *mm_get_cstring(struct mm_in *m, size_t max)
 bool mm_done(const struct mm_in *m)
 {
 	return !m->bad && m->off == m->len;
+}
+
+/* ---- what the monitor signs ---- */
+
+static bool hash_sized(size_t len)
+{
+	return len == 20 || len == 32 || len == 48 || len == 64;
+}
+
+/* hostkeys-prove-00@openssh.com data: string name, string session id, string host key blob. */
+static bool is_proof_for(const uint8_t *session_id, size_t session_id_len, const uint8_t *data, size_t len,
+			 const uint8_t *blob, size_t blob_len)
+{
+	static const char name[] = "hostkeys-prove-00@openssh.com";
+	const uint8_t *fields[3] = { (const uint8_t *)name, session_id, blob };
+	const size_t lens[3] = { sizeof(name) - 1, session_id_len, blob_len };
+	size_t off = 0;
+	for (int i = 0; i < 3; i++) {
+		if (len - off < 4)
+			return false;
+		uint32_t n = (uint32_t)data[off] << 24 | (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 |
+			     data[off + 3];
+		off += 4;
+		if (n != lens[i] || len - off < n || memcmp(data + off, fields[i], n) != 0)
+			return false;
+		off += n;
+	}
+	return off == len;
+}
+
+bool mm_sign_allowed(const uint8_t *session_id, size_t session_id_len, const uint8_t *data, size_t len,
+		     const uint8_t *blob, size_t blob_len)
+{
+	if (hash_sized(len))
+		return true;
+	return session_id_len > 0 && is_proof_for(session_id, session_id_len, data, len, blob, blob_len);
 }
 
 /* ---- the children's side ---- */

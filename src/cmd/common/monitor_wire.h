@@ -73,6 +73,14 @@ char *mm_get_cstring(struct mm_in *m, size_t max);
 /* Everything read, nothing left over, nothing malformed. */
 bool mm_done(const struct mm_in *m);
 
+/* ---- what the monitor signs ----
+ * A child may only have signed: an exchange hash (20, 32, 48 or 64 bytes: SHA-1 to SHA-512; the
+ * first one becomes the session id), or, once there is a session id, hostkeys-prove-00 data for
+ * exactly this session id and the key signing it. Anything else could be a signature over
+ * attacker-chosen data in the host key's name. */
+bool mm_sign_allowed(const uint8_t *session_id, size_t session_id_len, const uint8_t *data, size_t len,
+		     const uint8_t *blob, size_t blob_len);
+
 /* ---- the children's side ---- */
 struct burrow_key;
 /* A burrow_config.host_key_sign callback: ctx points to the int descriptor of the monitor. */

@@ -91,6 +91,9 @@ struct burrow_config {
 	/* Server: failed authentication attempts allowed before the connection is closed
 	 * (MaxAuthTries); 0 = 6, OpenSSH's default. */
 	int max_auth_tries;
+	/* Server: report the first "none" request as BURROW_EV_AUTH_USER (a question) instead of
+	 * answering it with auth_methods. */
+	bool auth_report_user;
 	/* Server, privilege separation: host-key signatures (exchange hashes, hostkeys-prove-00
 	 * proofs) are made by this callback instead of with host_keys' private halves, which may
 	 * then be public keys (or certificates) only. Synchronous: 0 with *sig (malloc'd signature
@@ -188,6 +191,12 @@ enum burrow_event_type {
 	 * user is in) or burrow_auth_password_changereq() again. Never raised on a connection where
 	 * the program has not sent a change request: a change request there fails as in sshd. */
 	BURROW_EV_AUTH_PASSWORD_CHANGE,
+	/* server, with cfg->auth_report_user: the client's first request, "none", names `user`
+	 * (it asks which methods it may use). The program may set them for this user
+	 * (burrow_auth_set_methods, e.g. from sshd_config Match blocks), then answers
+	 * burrow_auth_verdict(false): the client gets USERAUTH_FAILURE with the methods, and this
+	 * request counts as no attempt. */
+	BURROW_EV_AUTH_USER,
 	/* both: the connection ended: `reason` (burrow_disconnect_reason), `message`, by_peer.
 	 * The socket closing without a DISCONNECT is reason CONNECTION_LOST, by_peer false.
 	 * The last event; flush burrow_conn_output() (it may hold our DISCONNECT) and close. */

@@ -298,6 +298,41 @@ int burrow_cert_key_dup_plain(const struct burrow_key *cert, struct burrow_key *
  */
 int burrow_cert_check(const struct burrow_key *cert, enum burrow_cert_type want_type, const char *principal,
 		      uint64_t now, const char **reason);
+/* The same without the signature algorithm check, for programs that apply their own
+ * CASignatureAlgorithms with burrow_cert_check_sig_alg first. */
+int burrow_cert_check_authority(const struct burrow_key *cert, enum burrow_cert_type want_type, const char *principal,
+				uint64_t now, const char **reason);
+
+/*
+ * CASignatureAlgorithms (sshd_config(5), ssh_config(5)): the algorithms a CA may have signed a
+ * certificate with. OpenSSH's default leaves SHA-1 (ssh-rsa) out.
+ */
+#define BURROW_CA_SIGNATURE_ALGORITHMS_DEFAULT                                                   \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"               \
+	"sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"
+/* The list a CASignatureAlgorithms value stands for, as OpenSSH reads it: a list replaces the
+ * default, "+list" appends to it, "-patterns" removes what they match, "^list" puts first;
+ * patterns ('*', '?') are allowed. *out malloc'd; BURROW_E_PARSE (and *out NULL) for a name that
+ * is no signature algorithm ("Bad key types" in OpenSSH) or an empty list. */
+int burrow_ca_signature_algorithms_resolve(const char *spec, char **out);
+/* OpenSSH's sshkey_check_cert_sigtype: 0 when the algorithm the CA signed `cert` with
+ * (burrow_cert_signature_alg) matches a pattern of `allowed` (NULL: the default);
+ * BURROW_E_NOMATCH when not (sshd and ssh then log "certificate signature algorithm ALG:
+ * signature algorithm not supported"); BURROW_E_INVALID for a plain key. */
+int burrow_cert_check_sig_alg(const struct burrow_key *cert, const char *allowed);
+
+/*
+ * Revoked keys (krl.c): sshd's RevokedKeys file, either an OpenSSH Key Revocation List
+ * (PROTOCOL.krl, made by `ssh-keygen -k`) or public keys one per line. A key is revoked when it
+ * (for a certificate: the certified key) is listed explicitly or by SHA1/SHA256 fingerprint; a
+ * certificate also when its CA is, or a certificate section of its CA (or of any CA) lists its
+ * serial (list, range or bitmap; serial 0 never) or key id. In a plain list a certificate is
+ * revoked by its key or its CA's. 1 revoked, 0 not; BURROW_E_PARSE for a malformed KRL (the
+ * whole KRL is read: a damaged one refuses every key, as sshd). The KRL signature is not checked.
+ */
+bool burrow_krl_is_krl(const uint8_t *data, size_t len); /* starts with the KRL magic */
+int burrow_krl_check(const uint8_t *krl, size_t len, const struct burrow_key *key);
+int burrow_revoked_keys_check(const uint8_t *data, size_t len, const struct burrow_key *key);
 
 /*
  * Critical options as sshd applies them: force-command and source-address. *force_command and

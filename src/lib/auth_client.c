@@ -2,7 +2,8 @@
  * Client side of user authentication (RFC 4252): the ssh-userauth service request, "none"
  * to learn the methods, "publickey" as query (7, PK_OK) then signature (made here, or by the
  * program for a key without private half: AUTH_SIGN), its host-bound variant when the server
- * offers it (OpenSSH PROTOCOL 3.1), "password" (8) and "keyboard-interactive" (RFC 4256).
+ * offers it (OpenSSH PROTOCOL 3.1), "password" (8, with the change the server may demand) and
+ * "keyboard-interactive" (RFC 4256).
  * Every reply is checked against the request outstanding: nothing the server sends unasked
  * moves this state machine. Message 60 means what the method outstanding says it means.
  */
@@ -44,6 +45,7 @@ static void authc_clear_prompts(struct auth_client *a)
 void auth_client_free(struct auth_client *a)
 {
 	authc_wipe_string(&a->password);
+	authc_wipe_string(&a->new_password);
 	authc_clear_prompts(a);
 	buf_free(&a->sign_data);
 	free(a->submethods);
@@ -74,6 +76,7 @@ static void authc_attempt_over(struct auth_client *a, enum auth_client_state nex
 	a->sig_alg = NULL;
 	a->hostbound = false;
 	authc_wipe_string(&a->password);
+	authc_wipe_string(&a->new_password);
 	authc_clear_prompts(a);
 	buf_free(&a->sign_data);
 }
@@ -198,9 +201,13 @@ static int authc_send_attempt(struct burrow_conn *c)
 	case AUTH_PENDING_PASSWORD:
 		b = transport_msg_begin(c, SSH_MSG_USERAUTH_REQUEST);
 		authc_put_head(a, b, METHOD_PASSWORD);
-		buf_put_bool(b, false);
+		/* RFC 4252 8: TRUE, old password, new password when answering PASSWD_CHANGEREQ. */
+		buf_put_bool(b, a->new_password != NULL);
 		buf_put_cstring(b, a->password);
+		if (a->new_password)
+			buf_put_cstring(b, a->new_password);
 		authc_wipe_string(&a->password);
+		authc_wipe_string(&a->new_password);
 		a->state = AUTHC_PASSWORD_SENT;
 		break;
 	case AUTH_PENDING_KBDINT:
@@ -362,6 +369,27 @@ int burrow_auth_password(struct burrow_conn *c, const char *user, const char *pa
 	return authc_go(c, user, AUTH_PENDING_PASSWORD);
 }
 
+int burrow_auth_password_change(struct burrow_conn *c, const char *user, const char *old_password,
+				const char *new_password)
+{
+	if (!old_password || !new_password)
+		return BURROW_E_INVALID;
+	int err = authc_check_start(c, user);
+	if (err < 0)
+		return err;
+	struct auth_client *a = &c->authc;
+	authc_wipe_string(&a->password);
+	authc_wipe_string(&a->new_password);
+	a->password = strdup(old_password);
+	a->new_password = strdup(new_password);
+	if (!a->password || !a->new_password) {
+		authc_wipe_string(&a->password);
+		authc_wipe_string(&a->new_password);
+		return BURROW_E_NOMEM;
+	}
+	return authc_go(c, user, AUTH_PENDING_PASSWORD);
+}
+
 int burrow_auth_kbdint(struct burrow_conn *c, const char *user, const char *submethods)
 {
 	int err = authc_check_start(c, user);
@@ -430,20 +458,22 @@ static int authc_pk_ok(struct burrow_conn *c, struct rd *r)
 	return authc_sign(c);
 }
 
-/* RFC 4252 8: we offer no way to change the password yet, so the attempt ends here. */
+/* RFC 4252 8: the password was right but must be changed first. The attempt is over; the
+ * program asks the user and answers with burrow_auth_password_change(), or moves on. */
 static int authc_passwd_changereq(struct burrow_conn *c, struct rd *r)
 {
+	struct auth_client *a = &c->authc;
 	struct bstr prompt = rd_string(r);
 	rd_string(r); /* language tag */
-	if (!rd_done(r))
+	if (!rd_done(r) || prompt.len > AUTH_MAX_FIELD_LEN)
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed USERAUTH_PASSWD_CHANGEREQ");
-	char message[256];
-	snprintf(message, sizeof(message), "password change requested by the server (not supported): %.*s",
-		 (int)(prompt.len > 160 ? 160 : prompt.len), (const char *)prompt.p);
-	for (char *p = message; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = '?';
-	return authc_fail_locally(c, message);
+	struct burrow_event *ev = authc_event(c, BURROW_EV_AUTH_PASSWORD_CHANGE);
+	authc_attempt_over(a, AUTHC_READY);
+	if (!ev)
+		return BURROW_E_NOMEM;
+	ev->message = conn_event_string(c, prompt);
+	ev->methods = conn_event_string(c, bstr_cstr(a->methods ? a->methods : METHOD_PASSWORD));
+	return 0;
 }
 
 /* A copy for the program: the wire's NULs become '?', as conn_event_string does. */

@@ -1,6 +1,7 @@
 /*
  * Server side of user authentication (RFC 4252): publickey (7) and its host-bound variant
- * (OpenSSH PROTOCOL 3.1), password (8) and keyboard-interactive (RFC 4256).
+ * (OpenSSH PROTOCOL 3.1), password (8, with a change the program may demand) and
+ * keyboard-interactive (RFC 4256).
  * The engine checks the wire format and the signatures; whether a user may log in is the
  * program's verdict (an event). One request is handled completely before the next is read
  * (RFC 4252 5): while a verdict is pending the connection reads nothing.
@@ -29,6 +30,7 @@ static void auths_wipe_string(char **s)
 static void auths_wipe_secrets(struct auth_server *a)
 {
 	auths_wipe_string(&a->password);
+	auths_wipe_string(&a->new_password);
 	for (size_t i = 0; i < a->nresponses; i++)
 		auths_wipe_string(&a->responses[i]);
 	free(a->responses);
@@ -52,6 +54,7 @@ int auth_server_configure(struct burrow_conn *c, const struct burrow_config *cfg
 {
 	struct auth_server *a = &c->auths;
 	a->max_tries = cfg->max_auth_tries > 0 ? cfg->max_auth_tries : AUTH_MAX_FAILURES;
+	a->report_user = cfg->auth_report_user;
 	if (c->role == BURROW_SERVER && cfg->auth_banner && cfg->auth_banner[0]) {
 		a->banner = strdup(cfg->auth_banner);
 		if (!a->banner)
@@ -187,19 +190,16 @@ static bool auths_offers(struct burrow_conn *c, const char *method)
 
 /* ---- publickey ---- */
 
-/* OpenSSH PROTOCOL 3.1: the host key named in a host-bound request must be the one the server
- * proved in the key exchange, not merely one of ours (OpenSSH auth2-pubkey.c compares with
- * kex->initial_hostkey): a signature bound to our other host key was made for another exchange.
- * kex.host_key_signer is the key of the latest exchange. A rekey re-picks it from the negotiated
- * algorithm, but honest clients refuse a host key that changes at rekey (kex.c, OpenSSH), so for
- * them it is the first exchange's key; a client that rekeys to our other key on purpose can name
- * that one, which did sign an exchange of this very connection. */
+/* OpenSSH PROTOCOL 3.1: the host key named in a host-bound request must be the one that signed
+ * the first key exchange, the one that made the session id the signature covers (OpenSSH's
+ * auth2-pubkey.c compares with kex->initial_hostkey). Not merely one of ours, and not the key of
+ * the latest exchange: a rekey with another host key algorithm is signed by another key. */
 static bool auths_is_exchange_host_key(struct burrow_conn *c, struct bstr blob)
 {
 	struct burrow_key *key = NULL;
-	if (!c->kex.host_key_signer || burrow_key_from_blob(blob.p, blob.len, &key) < 0)
+	if (!c->kex.initial_host_key || burrow_key_from_blob(blob.p, blob.len, &key) < 0)
 		return false;
-	bool same = burrow_key_equal_public(key, c->kex.host_key_signer);
+	bool same = burrow_key_equal_public(key, c->kex.initial_host_key);
 	burrow_key_free(key);
 	return same;
 }
@@ -256,28 +256,58 @@ static int auths_publickey(struct burrow_conn *c, struct rd *r, bool hostbound)
 
 /* ---- password (RFC 4252 8) ---- */
 
+/* Over-long or NUL-bearing passwords cannot be right and are not shown to the program. */
+static bool auths_password_plausible(struct bstr password)
+{
+	return password.len <= AUTH_MAX_FIELD_LEN && !memchr(password.p, 0, password.len);
+}
+
 static int auths_password(struct burrow_conn *c, struct rd *r)
 {
 	struct auth_server *a = &c->auths;
 	bool change = rd_bool(r);
 	struct bstr password = rd_string(r);
-	if (change)
-		rd_string(r); /* the new password */
+	struct bstr new_password = change ? rd_string(r) : bstr_from(NULL, 0);
 	if (!rd_done(r))
 		return conn_fail(c, BURROW_DISCONNECT_PROTOCOL_ERROR, "malformed password request");
-	/* We never asked for a change (PASSWD_CHANGEREQ): a change request fails like a wrong password,
-	 * as sshd does. Over-long or NUL-bearing passwords cannot be right and are not shown. */
-	if (!auths_offers(c, METHOD_PASSWORD) || change || password.len > AUTH_MAX_FIELD_LEN ||
-	    memchr(password.p, 0, password.len))
+	/* A change request when the program never asked for one (PASSWD_CHANGEREQ) fails like a
+	 * wrong password, as sshd, which never asks, does. */
+	if (!auths_offers(c, METHOD_PASSWORD) || (change && !a->changereq_sent) || !auths_password_plausible(password) ||
+	    (change && !auths_password_plausible(new_password)))
 		return auths_fail_attempt(c, METHOD_PASSWORD);
 	a->password = bstr_dup(password);
 	if (!a->password)
 		return BURROW_E_NOMEM;
+	if (change && !(a->new_password = bstr_dup(new_password)))
+		return BURROW_E_NOMEM;
 	struct burrow_event *ev;
-	int err = auths_ask(c, AUTHS_METHOD_PASSWORD, METHOD_PASSWORD, BURROW_EV_AUTH_PASSWORD, &ev);
-	if (err == 0)
+	int err = auths_ask(c, AUTHS_METHOD_PASSWORD, METHOD_PASSWORD,
+			    change ? BURROW_EV_AUTH_PASSWORD_CHANGE : BURROW_EV_AUTH_PASSWORD, &ev);
+	if (err == 0) {
 		ev->password = a->password;
+		ev->new_password = a->new_password;
+	}
 	return err;
+}
+
+/* RFC 4252 8: the answer to a password request that the password must be changed first. Not a
+ * failure (sshd's count of failures is for refusals); the client's change request is next. */
+int burrow_auth_password_changereq(struct burrow_conn *c, const char *prompt)
+{
+	struct auth_server *a = &c->auths;
+	if (c->role != BURROW_SERVER || c->question != Q_AUTH || a->state != AUTHS_WAIT_VERDICT ||
+	    a->method != AUTHS_METHOD_PASSWORD)
+		return BURROW_E_STATE;
+	if (!prompt || strlen(prompt) > AUTH_MAX_FIELD_LEN)
+		return BURROW_E_INVALID;
+	c->question = Q_NONE;
+	auths_wipe_secrets(a);
+	a->changereq_sent = true;
+	a->state = AUTHS_WAIT_REQUEST;
+	struct buf *b = transport_msg_begin(c, SSH_MSG_USERAUTH_PASSWD_CHANGEREQ);
+	buf_put_cstring(b, prompt);
+	buf_put_cstring(b, ""); /* language tag */
+	return transport_msg_end(c);
 }
 
 /* ---- keyboard-interactive (RFC 4256) ---- */
@@ -369,6 +399,8 @@ static const char *auths_method_family(const struct auth_server *a)
 		return METHOD_PASSWORD;
 	case AUTHS_METHOD_KBDINT:
 		return METHOD_KBDINT;
+	case AUTHS_METHOD_NONE:
+		return "none";
 	default:
 		return METHOD_PUBKEY;
 	}
@@ -382,6 +414,8 @@ static int auths_outcome(struct burrow_conn *c, enum burrow_auth_outcome outcome
 		return BURROW_E_STATE;
 	const char *method = auths_method_family(a);
 	auths_wipe_secrets(a);
+	if (a->method == AUTHS_METHOD_NONE)
+		return auths_fail(c, method, false); /* "none" never logs anyone in; the first is free */
 	if (outcome == BURROW_AUTH_REJECT)
 		return auths_fail_attempt(c, method);
 	if (a->method == AUTHS_METHOD_PUBKEY && !a->has_signature) {
@@ -443,6 +477,11 @@ static int auths_request(struct burrow_conn *c, struct rd *r)
 	int err = auths_send_banner_once(c);
 	if (err < 0)
 		return err;
+	if (bstr_eq(method, "none") && a->attempts == 1 && a->report_user) {
+		/* The program may settle the user's methods before the client learns them. */
+		struct burrow_event *ev;
+		return auths_ask(c, AUTHS_METHOD_NONE, "none", BURROW_EV_AUTH_USER, &ev);
+	}
 	if (bstr_eq(method, "none"))
 		/* "none" only learns the methods: as sshd, the first is not counted, later ones are. */
 		return auths_fail(c, "none", a->attempts > 1);

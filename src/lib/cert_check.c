@@ -28,18 +28,28 @@ int burrow_cert_check(const struct burrow_key *cert, enum burrow_cert_type want_
 	static const char *dummy;
 	if (!reason)
 		reason = &dummy;
+	/* OpenSSH's default CASignatureAlgorithms leave SHA-1 out (sshkey_check_cert_sigtype). */
+	if (burrow_key_is_cert(cert) && burrow_cert_check_sig_alg(cert, NULL) == BURROW_E_NOMATCH) {
+		*reason = strcmp(burrow_cert_signature_alg(cert), "ssh-rsa") == 0
+				  ? "Certificate signature algorithm ssh-rsa: signature algorithm not supported"
+				  : "Certificate signature algorithm not supported";
+		return BURROW_E_NOMATCH;
+	}
+	return burrow_cert_check_authority(cert, want_type, principal, now, reason);
+}
+
+int burrow_cert_check_authority(const struct burrow_key *cert, enum burrow_cert_type want_type, const char *principal,
+				uint64_t now, const char **reason)
+{
+	static const char *dummy;
+	if (!reason)
+		reason = &dummy;
 	*reason = NULL;
 	if (!burrow_key_is_cert(cert)) {
 		*reason = "Key is not a certificate";
 		return BURROW_E_INVALID;
 	}
 	bool host = want_type == BURROW_CERT_HOST;
-	/* OpenSSH's default CASignatureAlgorithms leave SHA-1 out (sshkey_check_cert_sigtype). */
-	const char *sig_alg = burrow_cert_signature_alg(cert);
-	if (strcmp(sig_alg, "ssh-rsa") == 0) {
-		*reason = "Certificate signature algorithm ssh-rsa: signature algorithm not supported";
-		return BURROW_E_NOMATCH;
-	}
 	if (burrow_cert_type(cert) != want_type) {
 		*reason = host ? "Certificate invalid: not a host certificate"
 			       : "Certificate invalid: not a user certificate";

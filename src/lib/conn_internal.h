@@ -120,7 +120,8 @@ enum auth_server_state {
 	AUTHS_DONE,
 };
 
-enum auths_method { AUTHS_METHOD_PUBKEY, AUTHS_METHOD_PASSWORD, AUTHS_METHOD_KBDINT };
+enum auths_method { AUTHS_METHOD_PUBKEY, AUTHS_METHOD_PASSWORD, AUTHS_METHOD_KBDINT,
+		    AUTHS_METHOD_NONE /* the first "none", asked about with cfg->auth_report_user */ };
 
 struct auth_server {
 	enum auth_server_state state;
@@ -143,6 +144,7 @@ struct auth_server {
 	bool banner_sent;
 	int max_tries;             /* MaxAuthTries */
 	int attempts;              /* requests seen, for OpenSSH's "first none is free" */
+	bool report_user;          /* cfg->auth_report_user */
 };
 
 /* hostkeys-00@openssh.com / hostkeys-prove-00@openssh.com (OpenSSH PROTOCOL 2.5). */

@@ -201,6 +201,8 @@ static int kex_negotiate(struct burrow_conn *c, struct bstr peer_lists[KEX_CAT_C
 		if (!k->host_key_signer)
 			return conn_fail(c, BURROW_DISCONNECT_KEY_EXCHANGE_FAILED, "no host key for %s",
 					 k->chosen[KEX_CAT_HOSTKEY]);
+		if (!k->done_once)
+			k->initial_host_key = k->host_key_signer; /* it signs the session id */
 	}
 	return 0;
 }

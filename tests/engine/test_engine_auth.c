@@ -131,31 +131,6 @@ static void test_password_change_request_is_a_failure(void **state)
 	auth_pair_free(&t);
 }
 
-/* The server program answers a password with SSH_MSG_USERAUTH_PASSWD_CHANGEREQ (by hand). */
-static void server_wants_new_password(struct auth_pair *t, const struct burrow_event *ev)
-{
-	if (ev->type != BURROW_EV_AUTH_PASSWORD)
-		return;
-	struct buf *b = auth_pair_begin(t, true, SSH_MSG_USERAUTH_PASSWD_CHANGEREQ);
-	buf_put_cstring(b, "Password expired");
-	buf_put_cstring(b, "");
-	auth_pair_send(t, true);
-}
-
-static void test_passwd_changereq_ends_the_attempt_with_a_message(void **state)
-{
-	struct auth_pair t;
-	auth_pair_play(&t, server_methods(ALL_METHODS), no_config, client_tries_password,
-		       server_wants_new_password, (void *)RIGHT_PASSWORD);
-	assert_int_equal(t.client.count[BURROW_EV_AUTH_FAILURE], 1);
-	assert_string_equal(t.client.method, "password");
-	assert_non_null(strstr(t.client.message, "password change"));
-	assert_non_null(strstr(t.client.message, "Password expired"));
-	assert_int_equal(t.client.count[BURROW_EV_DISCONNECTED], 0);
-	assert_int_equal(t.p.client.conn->authc.state, AUTHC_READY); /* another method may follow */
-	auth_pair_free(&t);
-}
-
 /* ---- keyboard-interactive ---- */
 
 static const char *const three_prompts[] = { "Password: ", "Token: ", "Pet's name: " };
@@ -610,7 +585,6 @@ int main(void)
 		cmocka_unit_test(test_password_wrong_fails_on_both_sides),
 		cmocka_unit_test(test_password_not_offered_never_reaches_the_program),
 		cmocka_unit_test(test_password_change_request_is_a_failure),
-		cmocka_unit_test(test_passwd_changereq_ends_the_attempt_with_a_message),
 		cmocka_unit_test(test_kbdint_three_prompts_succeeds),
 		cmocka_unit_test(test_kbdint_zero_prompts_then_three_succeeds),
 		cmocka_unit_test(test_kbdint_wrong_answers_fail_on_both_sides),

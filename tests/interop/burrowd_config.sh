@@ -123,9 +123,9 @@ else
 	fail bad_keyword_on_command_line_fails "exit $RC: $(echo "$OUT" | tr '\n' '|')"
 fi
 
-C=$(conf unsupported "X11Forwarding yes" "UsePAM yes" "Subsystem sftp /usr/lib/openssh/sftp-server" \
+C=$(conf unsupported "IgnoreRhosts yes" "UsePAM yes" "Subsystem sftp /usr/lib/openssh/sftp-server" \
 	"KeepAlive yes" "KexAlgorithms +sntrup761x25519-sha512@openssh.com")
-expect_rc_and_text unsupported_keyword_logged 0 "$C line 1: Unsupported option X11Forwarding" -- -t -f "$C" "${HK[@]}"
+expect_rc_and_text unsupported_keyword_logged 0 "$C line 1: Unsupported option IgnoreRhosts" -- -t -f "$C" "${HK[@]}"
 expect_rc_and_text unsupported_alias_logged 0 "$C line 4: Unsupported option KeepAlive" -- -t -f "$C" "${HK[@]}"
 
 C=$(conf badport "Port 70000")
@@ -193,6 +193,28 @@ expect_dump match_block_not_applied "pubkeyauthentication yes" -- -f "$C" "${HK[
 expect_dump match_all_ends_block "passwordauthentication no" -- -f "$C" "${HK[@]}"
 C=$(conf matchbad "Match User nobody" "Foo bar")
 expect_rc_and_text match_block_still_checked 255 "Bad configuration option: Foo" -- -t -f "$C" "${HK[@]}"
+expect_rc_and_text match_block_refuses_global_keyword 255 \
+	"$C line 2: Directive 'Foo' is not allowed within a Match block" -- -t -f "$C" "${HK[@]}"
+C=$(conf matchuser "PasswordAuthentication yes" "Match User nobody" "PasswordAuthentication no")
+expect_dump match_user_applies_with_C "passwordauthentication no" -- -f "$C" "${HK[@]}" \
+	-C user=nobody,host=h,addr=192.0.2.1,laddr=127.0.0.1,lport=22
+expect_dump match_user_other_user_with_C "passwordauthentication yes" -- -f "$C" "${HK[@]}" \
+	-C user=root,host=h,addr=192.0.2.1,laddr=127.0.0.1,lport=22
+# -o wins over the file's global part, a matching block wins over -o (as sshd).
+expect_dump match_block_beats_option "passwordauthentication no" -- -f "$C" "${HK[@]}" \
+	-o PasswordAuthentication=yes -C user=nobody,host=h,addr=192.0.2.1,laddr=127.0.0.1,lport=22
+mkdir -p "$WORK/inc"
+printf 'MaxAuthTries 3\n' >"$WORK/inc/one.conf"
+C=$(conf include "Include inc/*.conf" "MaxAuthTries 9")
+expect_dump include_relative_to_config_dir "maxauthtries 3" -- -f "$C" "${HK[@]}"
+C=$(conf includenone "Include inc/*.nothing" "MaxAuthTries 9")
+expect_dump include_matching_nothing_is_fine "maxauthtries 9" -- -f "$C" "${HK[@]}"
+C=$(conf includebad "Include $WORK/inc/one.conf" "Match User x" "Include $WORK/inc/one.conf")
+expect_rc_and_text include_in_match_checked 0 "" -- -t -f "$C" "${HK[@]}"
+printf 'Port 23\n' >"$WORK/inc/port.conf"
+C=$(conf includeport "Match User x" "Include $WORK/inc/port.conf")
+expect_rc_and_text include_in_match_refuses_global_keyword 255 \
+	"$WORK/inc/port.conf line 1: Directive 'Port' is not allowed within a Match block" -- -t -f "$C" "${HK[@]}"
 
 # ---- host keys ----
 cp "$WORK/hostkey" "$WORK/openkey"
@@ -262,7 +284,7 @@ strict_path_ok=1
 ancestors_safe "$WORK/keys" || strict_path_ok=0
 
 if start_server "$WORK/s1.log" -- -o "AuthorizedKeysFile=$WORK/keys/authorized_keys" -o StrictModes=yes \
-	-o X11Forwarding=no; then
+	-o IgnoreRhosts=yes; then
 	if [ $strict_path_ok = 1 ]; then
 		out=$(try_login echo strict-ok)
 		if [ "$out" = strict-ok ]; then pass strict_modes_accepts_safe_file; else fail strict_modes_accepts_safe_file "$out"; fi
@@ -287,7 +309,7 @@ if start_server "$WORK/s1.log" -- -o "AuthorizedKeysFile=$WORK/keys/authorized_k
 		fail strict_modes_refuses_group_writable_directory "login output: $out; log: $(tail -3 "$WORK/s1.log" | tr '\n' '|')"
 	fi
 	chmod 700 "$WORK/keys"
-	if grep -qF "command line line 0: Unsupported option X11Forwarding" "$WORK/s1.log"; then
+	if grep -qF "command line line 0: Unsupported option IgnoreRhosts" "$WORK/s1.log"; then
 		pass unsupported_option_logged_at_startup
 	else
 		fail unsupported_option_logged_at_startup "$(head -3 "$WORK/s1.log" | tr '\n' '|')"

@@ -161,7 +161,8 @@ stop_pid() {
 # start_burrowd HOSTKEY AUTHKEYS [ARG...]: our server on a fresh port, in the foreground mode
 # (-D) with logs on stderr (-e) into a file; serves the current user. StrictModes=no because $T
 # is under /tmp (mode 1777), which StrictModes rightly refuses, as OpenSSH's sshd does; a case
-# whose files sit on a safe path sets BURROWD_STRICT_MODES=yes.
+# whose files sit on a safe path sets BURROWD_STRICT_MODES=yes. PerSourcePenalties is off
+# (cases fail logins on purpose, many in a row) unless a case's own -o sets it first.
 start_burrowd() {
 	local hostkey=$1 authkeys=$2
 	shift 2
@@ -169,7 +170,7 @@ start_burrowd() {
 	BURROWD_LOG="$T/burrowd.$BURROWD_PORT.log"
 	"$BUILD/burrowd" -D -e -p "$BURROWD_PORT" -h "$hostkey" \
 		-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$authkeys" -o PidFile=none \
-		-o "StrictModes=${BURROWD_STRICT_MODES:-no}" "$@" \
+		-o "StrictModes=${BURROWD_STRICT_MODES:-no}" "$@" -o PerSourcePenalties=no \
 		</dev/null >"$BURROWD_LOG" 2>&1 &
 	BURROWD_PID=$!
 	_OUR_PIDS+=("$BURROWD_PID")

@@ -8,7 +8,9 @@
  *     OpenSSH's authmethod_get() does;
  *   - publickey offers each identity once (agent keys first: identities_add_agent), again after a
  *     partial success;
- *   - keyboard-interactive and password get NumberOfPasswordPrompts attempts each.
+ *   - keyboard-interactive and password get NumberOfPasswordPrompts attempts each;
+ *   - a server that wants the password changed (RFC 4252 8) gets ssh's three prompts (old, new,
+ *     retype); an empty new password (or end of input) gives up on passwords.
  */
 #include "client.h"
 
@@ -43,7 +45,7 @@ struct client_auth {
 	bool exhausted[METHOD_COUNT]; /* it had nothing left to send: never again */
 	bool host_untrusted;  /* the host key was accepted despite a mismatch: no secrets typed */
 
-	int password_attempts, kbdint_attempts;
+	int password_attempts, kbdint_attempts, change_attempts;
 	bool kbdint_info_seen;
 
 	struct burrow_key **retired; /* public keys the engine may still hold (see unlock_for_signing) */
@@ -313,6 +315,63 @@ static int kbdint_prompts(struct client_auth *a, const struct burrow_event *ev)
 	return r;
 }
 
+/* The new password, asked twice as ssh's input_userauth_passwd_changereq does; NULL when the
+ * user gives up (an empty answer or end of input) or nothing can be asked. */
+static char *ask_new_password(const struct client_options *o)
+{
+	char prompt[256];
+	for (;;) {
+		snprintf(prompt, sizeof(prompt), "Enter %.30s@%.128s's new password: ", o->user, o->hostname);
+		char *password = prompt_read(prompt, 0);
+		if (!password || !*password) {
+			prompt_free(password);
+			return NULL;
+		}
+		snprintf(prompt, sizeof(prompt), "Retype %.30s@%.128s's new password: ", o->user, o->hostname);
+		char *retype = prompt_read(prompt, 0);
+		bool same = retype && strcmp(password, retype) == 0;
+		prompt_free(retype);
+		if (same)
+			return password;
+		prompt_free(password);
+		log_info("Mismatch; try again, EOF to quit.");
+	}
+}
+
+/* RFC 4252 8: the server takes the password only once it is changed. BatchMode never prompts;
+ * declining ends password authentication (asking again would only bring the same demand). */
+static int password_change(struct client_auth *a, const struct burrow_event *ev)
+{
+	const struct client_options *o = a->o;
+	log_debug("userauth_passwd_changereq");
+	if (ev->message && *ev->message)
+		show_lines(ev->message);
+	char *old_password = NULL, *new_password = NULL;
+	if (o->batch_mode <= 0 && !a->host_untrusted && a->change_attempts++ < o->number_of_password_prompts) {
+		char prompt[256];
+		snprintf(prompt, sizeof(prompt), "Enter %.30s@%.128s's old password: ", o->user, o->hostname);
+		old_password = prompt_read(prompt, 0);
+		if (old_password)
+			new_password = ask_new_password(o);
+	}
+	if (!old_password || !new_password) {
+		prompt_free(old_password);
+		prompt_free(new_password);
+		log_debug("password change declined");
+		a->exhausted[METHOD_PASSWORD] = true;
+		return auth_continue(a, ev->methods);
+	}
+	int r = burrow_auth_password_change(a->conn, o->user, old_password, new_password);
+	prompt_free(old_password);
+	prompt_free(new_password);
+	if (r < 0) {
+		FATAL("%s: password change: %s", CLIENT_NAME, burrow_strerror(r));
+		return -1;
+	}
+	a->method_in_flight = method_names[METHOD_PASSWORD];
+	return 0;
+}
+
 /* An encrypted key file asks for its passphrase only now, when the server has said it would take
  * the key (as ssh). identity_unlock replaces id->key, but the engine still holds the public key it
  * offered: that one is kept until the end. */
@@ -362,6 +421,8 @@ int client_auth_event(struct client_auth *a, const struct burrow_event *ev)
 		return auth_continue(a, ev->methods);
 	case BURROW_EV_AUTH_KBDINT_PROMPT:
 		return kbdint_prompts(a, ev);
+	case BURROW_EV_AUTH_PASSWORD_CHANGE:
+		return password_change(a, ev);
 	case BURROW_EV_AUTH_SIGN:
 		return sign_for_engine(a, ev);
 	default:

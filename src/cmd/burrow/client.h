@@ -26,6 +26,9 @@ enum update_hostkeys {
 	UPDATE_HOSTKEYS_ASK,
 };
 
+/* PubkeyAuthentication: every value but NO enables publickey; ssh -G names each. */
+enum pubkey_auth { PUBKEY_AUTH_NO = 0, PUBKEY_AUTH_YES, PUBKEY_AUTH_UNBOUND, PUBKEY_AUTH_HOST_BOUND };
+
 /* A growable list of malloc'd strings. */
 struct strlist {
 	char **items;
@@ -56,6 +59,9 @@ struct client_options {
 	int strict_host_key_checking; /* enum strict_hostkey */
 	int batch_mode;
 	char *ciphers, *macs, *kex_algorithms, *hostkey_algorithms, *pubkey_algorithms;
+	/* CASignatureAlgorithms, resolved by burrow_ca_signature_algorithms_resolve (options.c);
+	 * NULL = OpenSSH's default (no SHA-1 ssh-rsa) */
+	char *ca_signature_algorithms;
 	int compression;         /* -1 unset, 0 no, 1 yes */
 	long long rekey_bytes;   /* -1 unset; 0 the cipher's default */
 	long rekey_seconds;      /* 0 no time limit */
@@ -94,6 +100,12 @@ struct client_options {
 	int session_type;                 /* enum session_type: -N is none, -s is subsystem */
 	char *remote_command;             /* RemoteCommand (the command line's command wins) */
 	int exit_on_forward_failure;      /* ExitOnForwardFailure */
+	/* -G (config_dump.c): options_finish leaves IdentityFile and CertificateFile as written, as
+	 * ssh -G shows them (ssh expands them only when it loads the keys). */
+	bool config_test;
+	/* StdinNull from ssh_config (-1 unset); options_finish folds "yes" into stdin_null, which -n
+	 * sets whatever the files say, as ssh's -n does. */
+	int stdin_null_config;
 };
 
 enum request_tty { REQUEST_TTY_UNSET = -1, REQUEST_TTY_NO, REQUEST_TTY_YES, REQUEST_TTY_FORCE, REQUEST_TTY_AUTO };
@@ -121,6 +133,32 @@ char *options_expand_path(const struct client_options *o, const char *path);
 char *options_expand_tilde(const char *path); /* only a leading ~ or ~user */
 const char *local_home_dir(void);
 const char *local_user_name(void);
+/* The %-tokens of ssh_config(5) TOKENS in s (and ${VAR} when dollar) for these options (the
+ * final host, user and port after options_finish); NULL after printing ssh's message. */
+char *options_expand_tokens(const struct client_options *o, const char *s, bool dollar);
+/* One Match line: words are the criteria after "Match", host_arg the host as typed. 1 matches,
+ * 0 not, -1 a bad line (reason logged), -2 fatal (a Match exec that could not run; logged). */
+int options_match_line(const struct client_options *o, const char *host_arg, bool final_pass, char **words,
+		       int n, const char *origin, int line_no, bool *want_final);
+/* -G: the effective configuration on stdout, as `ssh -G` prints it (config_dump.c). */
+void options_dump(const struct client_options *o);
+
+/* ---- ssh_config keywords of interactive sessions (config_session.c) ---- */
+enum session_keyword {
+	SK_NONE, SK_REQUEST_TTY, SK_ESCAPE_CHAR, SK_SEND_ENV, SK_SET_ENV, SK_SERVER_ALIVE_INTERVAL,
+	SK_SERVER_ALIVE_COUNT_MAX, SK_CONNECTION_ATTEMPTS, SK_TCP_KEEP_ALIVE, SK_FORK_AFTER_AUTH,
+	SK_SESSION_TYPE, SK_REMOTE_COMMAND, SK_EXIT_ON_FORWARD_FAILURE,
+};
+enum session_keyword session_keyword_lookup(const char *lowercase_name);
+/* One line of such a keyword (words[0] the keyword; rest_of_line the text after it, for
+ * RemoteCommand). 0 done, 1 a bad value (ssh's message logged), -1 out of memory. */
+int session_keyword_apply(struct client_options *o, enum session_keyword k, char **words, int n,
+			  const char *rest_of_line, bool active, const char *origin, int line_no);
+/* Their defaults, the ConnectionAttempts check and RemoteCommand's tokens. -1 after a message. */
+int session_options_finish(struct client_options *o);
+/* The names ssh -G prints for RequestTTY and SessionType values. */
+const char *session_request_tty_name(int value);
+const char *session_type_name(int value);
 
 /* ---- identities ---- */
 struct identity {

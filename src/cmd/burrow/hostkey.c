@@ -276,11 +276,17 @@ static int hostkey_verify_cert(const struct client_options *o, const char *name,
 	}
 	log_debug("Host '%s' is known and matches the %s host certificate.", host, type);
 	log_debug("Found CA key in %s:%d", found.file, found.line);
+	if (burrow_cert_check_sig_alg(cert, o->ca_signature_algorithms) != 0) {
+		log_info("check_host_cert: certificate signature algorithm %s: signature algorithm not supported",
+			 burrow_cert_signature_alg(cert));
+		log_debug("No matching CA found. Retry with plain key");
+		return 0;
+	}
 	char *lower = strdup(name);
 	for (char *p = lower; p && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	const char *reason = NULL;
-	int r = lower ? burrow_cert_check(cert, BURROW_CERT_HOST, lower, (uint64_t)time(NULL), &reason) : BURROW_E_NOMEM;
+	int r = lower ? burrow_cert_check_authority(cert, BURROW_CERT_HOST, lower, (uint64_t)time(NULL), &reason) : BURROW_E_NOMEM;
 	free(lower);
 	if (r != 0) {
 		log_error("%s", reason ? reason : "Certificate invalid");

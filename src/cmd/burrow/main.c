@@ -1,12 +1,14 @@
 /*
  * burrow: the SSH client program. Command line as ssh(1):
- *   burrow [-46AaCnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file] [-l login_name]
- *          [-m mac_spec] [-o option] [-p port] [-Q query_option] destination [command [argument ...]]
+ *   burrow [-46AaCfGNnqsTtVv] [-c cipher_spec] [-E log_file] [-e escape_char] [-F configfile]
+ *          [-i identity_file] [-l login_name] [-m mac_spec] [-o option] [-p port] [-Q query_option]
+ *          destination [command [argument ...]]
  */
 #include "client.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +20,14 @@
 
 #include "algospec.h"
 #include "log.h"
+#include "terminal.h"
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46AaCnqTtVv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
-		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
-		"              [-Q query_option] destination [command [argument ...]]\n");
+		"usage: burrow [-46AaCfGNnqsTtVv] [-c cipher_spec] [-E log_file] [-e escape_char]\n"
+		"              [-F configfile] [-i identity_file] [-l login_name] [-m mac_spec]\n"
+		"              [-o option] [-p port] [-Q query_option] destination [command [argument ...]]\n");
 	exit(CLIENT_EXIT_FAILURE);
 }
 
@@ -220,6 +223,39 @@ bad:
 	return -1;
 }
 
+/* -e: one character, "^X" for a control character, or "none" (ssh.c). */
+static int parse_escape_char(const char *arg, int *out)
+{
+	if (strlen(arg) == 2 && arg[0] == '^' && (unsigned char)arg[1] >= 64 && (unsigned char)arg[1] < 128)
+		*out = (unsigned char)arg[1] & 31;
+	else if (strlen(arg) == 1)
+		*out = (unsigned char)arg[0];
+	else if (strcmp(arg, "none") == 0)
+		*out = ESCAPE_CHAR_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/* -E: log lines go to the file, appended; the session's stderr (the remote stderr stream,
+ * the terminal's messages) keeps the stderr we were given. As ssh, a file that cannot be
+ * opened ends the program. */
+static void redirect_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "Couldn't open logfile %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		fprintf(stderr, "Couldn't redirect the log to %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	client_stderr_fd = saved;
+}
+
 static char *join_command(int argc, char **argv)
 {
 	size_t len = 1;
@@ -254,7 +290,7 @@ int main(int argc, char **argv)
 	bool terminated = false;
 	for (;;) {
 		int c;
-		while (!terminated && (c = getopt(argc, argv, "+46AaCc:F:i:l:m:no:p:Q:qTtVv")) != -1) {
+		while (!terminated && (c = getopt(argc, argv, "+46AaCc:E:e:F:fGi:l:m:Nno:p:Q:qsTtVv")) != -1) {
 			switch (c) {
 			case '4':
 				o.address_family = AF_INET;
@@ -294,6 +330,39 @@ int main(int argc, char **argv)
 				break;
 			case 'F':
 				config_file = optarg;
+				break;
+			case 'E': /* log lines to this file instead of stderr (the last -E wins, as ssh) */
+				free(o.log_file);
+				if (!(o.log_file = strdup(optarg)))
+					return CLIENT_EXIT_FAILURE;
+				break;
+			case 'e':
+				if (parse_escape_char(optarg, &o.escape_char) < 0) {
+					fprintf(stderr, "Bad escape character '%s'.\n", optarg);
+					return CLIENT_EXIT_FAILURE;
+				}
+				break;
+			case 'f': /* fork after authentication; stdin from /dev/null */
+				o.fork_after_authentication = 1;
+				o.stdin_null = true;
+				break;
+			case 'N':
+				if (o.session_type != SESSION_TYPE_UNSET && o.session_type != SESSION_TYPE_NONE) {
+					fprintf(stderr, "Cannot specify -N with -s/SessionType\n");
+					return CLIENT_EXIT_FAILURE;
+				}
+				o.session_type = SESSION_TYPE_NONE;
+				o.request_tty = REQUEST_TTY_NO;
+				break;
+			case 's':
+				if (o.session_type != SESSION_TYPE_UNSET && o.session_type != SESSION_TYPE_SUBSYSTEM) {
+					fprintf(stderr, "Cannot specify -s with -N/SessionType\n");
+					return CLIENT_EXIT_FAILURE;
+				}
+				o.session_type = SESSION_TYPE_SUBSYSTEM;
+				break;
+			case 'G': /* print the effective configuration (config_dump.c) and exit */
+				o.config_test = true;
 				break;
 			case 'i': {
 				/* %-tokens wait for options_finish (the host is not known yet). */
@@ -336,9 +405,10 @@ int main(int argc, char **argv)
 				o.log_level = LOG_LVL_QUIET;
 				break;
 			case 'T':
-				break; /* no pseudo-terminal: the only mode of this version */
-			case 't':
-				log_debug("-t: pseudo-terminals are not supported yet");
+				o.request_tty = REQUEST_TTY_NO;
+				break;
+			case 't': /* -t asks for a pty, -tt insists even when stdin is not a terminal */
+				o.request_tty = o.request_tty == REQUEST_TTY_YES ? REQUEST_TTY_FORCE : REQUEST_TTY_YES;
 				break;
 			case 'V':
 				fprintf(stderr, "burrow %s\n", BURROW_VERSION);
@@ -377,9 +447,15 @@ int main(int argc, char **argv)
 		usage();
 	if (o.log_level >= 0)
 		log_set_level((enum log_level)o.log_level);
-	for (char *p = o.host_arg; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	/* host_arg stays as typed: Host patterns match it case-sensitively, as ssh's; the name
+	 * connected to (o.hostname) is lowercased by options_read_config. */
 
+	if (o.session_type == SESSION_TYPE_SUBSYSTEM && optind >= argc) {
+		fprintf(stderr, "You must specify a subsystem to invoke.\n");
+		usage();
+	}
+	if (o.log_file)
+		redirect_log(o.log_file);
 	char *command = join_command(argc - optind, argv + optind);
 	if (!command)
 		return CLIENT_EXIT_FAILURE;
@@ -389,7 +465,21 @@ int main(int argc, char **argv)
 	char *peer_ip = NULL;
 	if (options_read_config(&o, config_file) < 0 || options_finish(&o) < 0)
 		goto out;
+	if (o.config_test) { /* -G */
+		options_dump(&o);
+		status = 0;
+		goto out;
+	}
 	log_set_level(o.log_level >= 0 ? (enum log_level)o.log_level : LOG_LVL_INFO);
+	if (!*command && o.remote_command && *o.remote_command) { /* the command line's command wins */
+		free(command);
+		if (!(command = strdup(o.remote_command)))
+			goto out;
+	}
+	if (o.fork_after_authentication == 1 && !*command && o.session_type != SESSION_TYPE_NONE) {
+		log_msg(LOG_LVL_FATAL, "Cannot fork into background without a command to execute.");
+		goto out;
+	}
 	if (session_conn_new(&o, &conn) < 0)
 		goto out;
 	int sock = net_connect(&o, &peer_ip);

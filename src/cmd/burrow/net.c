@@ -76,6 +76,31 @@ static int connect_one(const struct addrinfo *ai, int timeout_s, int *fd_out)
 	}
 }
 
+/* One pass over the resolved addresses; the connected socket or -1 (*last_errno says why). */
+static int connect_addresses(const struct client_options *o, struct addrinfo *res, char **peer_ip, int *last_errno)
+{
+	int fd = -1;
+	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+		char ip[NI_MAXHOST];
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(ip, sizeof(ip), "?");
+		log_debug("Connecting to %s [%s] port %d.", o->hostname, ip, o->port);
+		if (connect_one(ai, o->connect_timeout, &fd) < 0) {
+			*last_errno = errno;
+			log_debug("connect to address %s port %d: %s", ip, o->port, strerror(errno));
+			fd = -1;
+			continue;
+		}
+		*peer_ip = strdup(ip);
+		if (!*peer_ip) {
+			close(fd);
+			fd = -1;
+			*last_errno = ENOMEM;
+		}
+	}
+	return fd;
+}
+
 int net_connect(const struct client_options *o, char **peer_ip)
 {
 	struct addrinfo hints = { .ai_family = o->address_family, .ai_socktype = SOCK_STREAM };
@@ -89,23 +114,14 @@ int net_connect(const struct client_options *o, char **peer_ip)
 		return -1;
 	}
 	int fd = -1, last_errno = 0;
-	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-		char ip[NI_MAXHOST];
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip), NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		log_debug("Connecting to %s [%s] port %d.", o->hostname, ip, o->port);
-		if (connect_one(ai, o->connect_timeout, &fd) < 0) {
-			last_errno = errno;
-			log_debug("connect to address %s port %d: %s", ip, o->port, strerror(errno));
-			fd = -1;
-			continue;
+	int attempts = o->connection_attempts > 0 ? o->connection_attempts : 1;
+	/* ConnectionAttempts: every address again, once a second (sshconnect.c ssh_connect_direct). */
+	for (int attempt = 0; attempt < attempts && fd < 0; attempt++) {
+		if (attempt > 0) {
+			sleep(1);
+			log_debug("Trying again...");
 		}
-		*peer_ip = strdup(ip);
-		if (!*peer_ip) {
-			close(fd);
-			fd = -1;
-			last_errno = ENOMEM;
-		}
+		fd = connect_addresses(o, res, peer_ip, &last_errno);
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
@@ -113,8 +129,10 @@ int net_connect(const struct client_options *o, char **peer_ip)
 			  last_errno ? strerror(last_errno) : "failure");
 		return -1;
 	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)); /* TCPKeepAlive yes */
+	if (o->tcp_keep_alive != 0) { /* TCPKeepAlive, yes unless set to no */
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	}
 	log_debug("Connection established.");
 	return fd;
 }

@@ -1,6 +1,8 @@
 /*
- * ssh_config for the client: the keyword table, Host blocks, Include, and the first-value-wins
- * rule of OpenSSH ssh_config(5). Messages follow OpenSSH's wording so scripts see the same text.
+ * ssh_config for the client: the keyword table, Host and Match blocks, Include, and the
+ * first-value-wins rule of OpenSSH ssh_config(5), read as OpenSSH 9.2's readconf.c reads it
+ * (including its second pass for "Match final"). Messages follow OpenSSH's wording so scripts
+ * see the same text.
  */
 #include "client.h"
 
@@ -8,7 +10,6 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,8 @@
 
 #include "algospec.h"
 #include "cfgfile.h"
+#include "config_match.h"
 #include "log.h"
-
-#define INCLUDE_MAX_DEPTH 16
 
 /* ---- string lists ---- */
 
@@ -83,6 +83,7 @@ void options_init(struct client_options *o)
 	o->fork_after_authentication = -1;
 	o->session_type = SESSION_TYPE_UNSET;
 	o->exit_on_forward_failure = -1;
+	o->stdin_null_config = -1;
 	auth_options_init(o);
 }
 
@@ -100,12 +101,17 @@ void options_free(struct client_options *o)
 	free(o->macs);
 	free(o->kex_algorithms);
 	free(o->hostkey_algorithms);
+	free(o->ca_signature_algorithms);
 	free(o->pubkey_algorithms);
 	free(o->ignore_unknown);
 	free(o->identity_agent);
 	free(o->forward_agent);
 	free(o->preferred_authentications);
 	free(o->kbd_interactive_devices);
+	strlist_free(&o->send_env);
+	strlist_free(&o->set_env);
+	free(o->log_file);
+	free(o->remote_command);
 }
 
 /* ---- patterns (OpenSSH match.c semantics) ---- */
@@ -160,6 +166,7 @@ enum keyword {
 	K_BAD = 0,
 	K_IGNORED,    /* a real OpenSSH keyword that this step does not implement */
 	K_DEPRECATED, /* OpenSSH itself ignores it */
+	K_UNSUPPORTED, /* OpenSSH says "Unsupported option" and goes on */
 	K_HOST, K_MATCH, K_INCLUDE, K_IGNORE_UNKNOWN,
 	K_HOSTNAME, K_USER, K_PORT, K_IDENTITY_FILE, K_USER_KNOWN_HOSTS, K_GLOBAL_KNOWN_HOSTS,
 	K_STRICT_HOST_KEY_CHECKING, K_BATCH_MODE, K_CIPHERS, K_MACS, K_KEX_ALGORITHMS,
@@ -170,6 +177,7 @@ enum keyword {
 	/* authentication: auth_keyword() */
 	K_PREFERRED_AUTH, K_PUBKEY_AUTH, K_PASSWORD_AUTH, K_KBDINT_AUTH, K_KBDINT_DEVICES,
 	K_PASSWORD_PROMPTS, K_UPDATE_HOSTKEYS,
+	K_STDIN_NULL, K_CA_SIGNATURE_ALGORITHMS,
 };
 
 static const struct {
@@ -199,9 +207,9 @@ static const struct {
 	{ "globalknownhostsfile2", K_DEPRECATED }, { "rhostsauthentication", K_DEPRECATED },
 	{ "useblacklistedkeys", K_DEPRECATED }, { "userknownhostsfile2", K_DEPRECATED },
 	{ "useroaming", K_DEPRECATED }, { "usersh", K_DEPRECATED }, { "useprivilegedport", K_DEPRECATED },
-	{ "afstokenpassing", K_DEPRECATED }, { "kerberosauthentication", K_DEPRECATED },
-	{ "kerberostgtpassing", K_DEPRECATED }, { "rsaauthentication", K_DEPRECATED },
-	{ "rhostsrsaauthentication", K_DEPRECATED }, { "compressionlevel", K_DEPRECATED },
+	{ "afstokenpassing", K_UNSUPPORTED }, { "kerberosauthentication", K_UNSUPPORTED },
+	{ "kerberostgtpassing", K_UNSUPPORTED }, { "rsaauthentication", K_UNSUPPORTED },
+	{ "rhostsrsaauthentication", K_UNSUPPORTED }, { "compressionlevel", K_UNSUPPORTED },
 	/* Real OpenSSH keywords this client does not implement yet. */
 	{ "gssapiauthentication", K_IGNORED }, { "gssapikeyexchange", K_IGNORED },
 	{ "gssapidelegatecredentials", K_IGNORED }, { "gssapitrustdns", K_IGNORED },
@@ -209,30 +217,29 @@ static const struct {
 	{ "gssapirenewalforcesrekey", K_IGNORED }, { "gssapikexalgorithms", K_IGNORED },
 	{ "pkcs11provider", K_IGNORED }, { "smartcarddevice", K_IGNORED },
 	{ "forwardx11", K_IGNORED }, { "forwardx11trusted", K_IGNORED },
-	{ "forwardx11timeout", K_IGNORED }, { "exitonforwardfailure", K_IGNORED },
+	{ "forwardx11timeout", K_IGNORED },
 	{ "xauthlocation", K_IGNORED }, { "gatewayports", K_IGNORED },
-	{ "dsaauthentication", K_IGNORED },
-	{ "hostbasedauthentication", K_IGNORED }, 
+	{ "dsaauthentication", K_PUBKEY_AUTH }, /* alias */
+	{ "hostbasedauthentication", K_IGNORED },
 	{ "certificatefile", K_CERTIFICATE_FILE }, { "addkeystoagent", K_IGNORED },
 	{ "proxycommand", K_IGNORED },
 	{ "remoteforward", K_IGNORED }, { "localforward", K_IGNORED },
-	{ "permitremoteopen", K_IGNORED }, { "escapechar", K_IGNORED },
-	{ "connectionattempts", K_IGNORED }, { "checkhostip", K_IGNORED },
-	{ "tcpkeepalive", K_IGNORED }, { "keepalive", K_IGNORED },
+	{ "permitremoteopen", K_IGNORED }, 
+	{ "checkhostip", K_IGNORED },
+	
 	{ "syslogfacility", K_IGNORED },
 	{ "logverbose", K_IGNORED }, { "dynamicforward", K_IGNORED },
-	{ "casignaturealgorithms", K_IGNORED },
+	{ "casignaturealgorithms", K_CA_SIGNATURE_ALGORITHMS },
 	{ "bindaddress", K_IGNORED }, { "bindinterface", K_IGNORED },
 	{ "clearallforwardings", K_IGNORED }, { "enablesshkeysign", K_IGNORED },
 	{ "verifyhostkeydns", K_IGNORED }, { "nohostauthenticationforlocalhost", K_IGNORED },
-	{ "serveraliveinterval", K_IGNORED }, { "serveralivecountmax", K_IGNORED },
-	{ "sendenv", K_IGNORED }, { "setenv", K_IGNORED }, { "controlpath", K_IGNORED },
+	{ "controlpath", K_IGNORED },
 	{ "controlmaster", K_IGNORED }, { "controlpersist", K_IGNORED },
 	{ "hashknownhosts", K_HASH_KNOWN_HOSTS }, { "tunnel", K_IGNORED }, { "tunneldevice", K_IGNORED },
 	{ "localcommand", K_IGNORED }, { "permitlocalcommand", K_IGNORED },
-	{ "remotecommand", K_IGNORED }, { "visualhostkey", K_IGNORED }, { "ipqos", K_IGNORED },
-	{ "requesttty", K_IGNORED }, { "sessiontype", K_IGNORED }, { "stdinnull", K_IGNORED },
-	{ "forkafterauthentication", K_IGNORED }, { "proxyusefdpass", K_IGNORED },
+	{ "visualhostkey", K_IGNORED }, { "ipqos", K_IGNORED },
+	{ "stdinnull", K_STDIN_NULL },
+	{ "proxyusefdpass", K_IGNORED },
 	{ "canonicaldomains", K_IGNORED }, { "canonicalizefallbacklocal", K_IGNORED },
 	{ "canonicalizehostname", K_IGNORED }, { "canonicalizemaxdots", K_IGNORED },
 	{ "canonicalizepermittedcnames", K_IGNORED }, { "streamlocalbindmask", K_IGNORED },
@@ -300,17 +307,25 @@ static int set_string(char **field, const char *value, bool active)
 
 /* ---- reading ---- */
 
+#define INCLUDE_MAX_DEPTH 16 /* readconf.c READCONF_MAX_DEPTH */
+
 struct parse_ctx {
 	struct client_options *o;
-	bool active;       /* the current Host block applies */
-	bool never_match;  /* inside an Include read from an inactive block */
-	bool user_config;  /* relative Include paths are under ~/.ssh (else /etc/ssh) */
-	bool cli;          /* "-o" on the command line */
-	int depth;
-	int bad;
+	const char *host;     /* Host blocks match it: the host as typed, the final name on the final pass */
+	const char *host_arg; /* the host as typed (Match originalhost) */
+	bool active;          /* the current Host or Match block applies */
+	bool never_match;     /* inside an Include read from an inactive block: nothing applies */
+	bool user_config;     /* relative Include paths are under ~/.ssh (else /etc/ssh) */
+	bool cli;             /* "-o" on the command line */
+	bool final_pass;      /* the second reading that "Match final" asks for */
+	bool *want_final;     /* set when a "Match final" is seen (first pass only) */
+	int depth;            /* Include nesting */
+	int bad;              /* bad lines in the current file */
 };
 
-static int read_config_file(struct parse_ctx *ctx, const char *path, bool must_exist);
+static int read_config_file(struct parse_ctx *ctx, const char *path, bool check_perm);
+static int config_line(struct parse_ctx *ctx, const char *origin, int line_no, char **words, int n,
+		       const char *rest_of_line);
 
 /* An algorithm list: checked now, in ssh's words ("Bad SSH2 cipher spec 'x'."), kept as typed. */
 static int set_algorithms(struct parse_ctx *ctx, const char *origin, int line_no, enum burrow_algo_kind kind,
@@ -324,88 +339,168 @@ static int set_algorithms(struct parse_ctx *ctx, const char *origin, int line_no
 	return set_string(field, arg, active);
 }
 
-static bool host_block_applies(struct parse_ctx *ctx, const char *origin, int line_no,
-			       char **words, int n)
+/* Host: each word is one pattern, matched case-sensitively as ssh's match_pattern(); a matching
+ * negated pattern ends the block whatever else matches. */
+static bool host_block_applies(const struct parse_ctx *ctx, const char *origin, int line_no, char **words, int n)
 {
-	const char *host = ctx->o->host_arg ? ctx->o->host_arg : "";
 	const char *applied = NULL;
 	if (ctx->never_match)
 		return false;
 	for (int i = 1; i < n; i++) {
-		char *copy = strdup(words[i]);
-		if (!copy)
+		bool negated = words[i][0] == '!';
+		if (!config_pattern_match(ctx->host, words[i] + negated))
+			continue;
+		if (negated) {
+			log_debug("%s line %d: Skipping Host block because of negated match for %s", origin, line_no,
+				  words[i] + 1);
 			return false;
-		/* OpenSSH takes one pattern per word; a comma list in one word is accepted too. */
-		for (char *save = NULL, *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-			bool negated = *p == '!';
-			if (!pattern_match(host, p + negated))
-				continue;
-			if (negated) {
-				log_debug("%s line %d: Skipping Host block because of negated match for %s",
-					  origin, line_no, p + 1);
-				free(copy);
-				return false;
-			}
-			if (!applied)
-				applied = words[i];
 		}
-		free(copy);
+		if (!applied)
+			applied = words[i];
 	}
 	if (applied)
 		log_debug("%s line %d: Applying options for %s", origin, line_no, applied);
 	return applied != NULL;
 }
 
+/* Match: 0 (ctx->active set), or -1 fatal; a bad condition is counted. */
+static int match_block(struct parse_ctx *ctx, const char *origin, int line_no, char **words, int n)
+{
+	int r = options_match_line(ctx->o, ctx->host_arg, ctx->final_pass, words + 1, n - 1, origin, line_no,
+				   ctx->want_final);
+	if (r == -2)
+		return -1;
+	if (r < 0) {
+		log_error("%s line %d: Bad Match condition", origin, line_no);
+		ctx->bad++;
+		return 0;
+	}
+	ctx->active = !ctx->never_match && r == 1;
+	return 0;
+}
+
+/* Include: files in glob order, read with the including block's state (an inactive block reads
+ * them for syntax only), which is restored afterwards. -1 fatal; a bad word is counted. */
 static int include_files(struct parse_ctx *ctx, const char *origin, int line_no, char **words, int n)
 {
-	if (ctx->depth >= INCLUDE_MAX_DEPTH) {
-		log_error("%s line %d: Include nested too deeply", origin, line_no);
-		return -1;
-	}
 	for (int i = 1; i < n; i++) {
-		char *path;
-		if (words[i][0] == '~' || words[i][0] == '/') {
-			path = options_expand_path(ctx->o, words[i]);
+		const char *arg = words[i];
+		if (arg[0] == '~' && !ctx->user_config) {
+			log_error("%s line %d: bad include path %s.", origin, line_no, arg);
+			ctx->bad++;
+			return 0;
+		}
+		char *anchored;
+		if (arg[0] == '/' || arg[0] == '~') {
+			anchored = options_expand_tilde(arg);
 		} else {
-			size_t len = strlen(words[i]) + 16;
+			size_t len = strlen(arg) + 16;
 			char *rel = malloc(len);
 			if (!rel)
 				return -1;
-			snprintf(rel, len, "%s/%s", ctx->user_config ? "~/.ssh" : "/etc/ssh", words[i]);
-			path = options_expand_path(ctx->o, rel);
+			snprintf(rel, len, "%s/%s", ctx->user_config ? "~/.ssh" : "/etc/ssh", arg);
+			anchored = options_expand_tilde(rel);
 			free(rel);
 		}
-		if (!path)
+		if (!anchored)
 			return -1;
 		glob_t g;
-		int gr = glob(path, 0, NULL, &g);
+		int gr = glob(anchored, 0, NULL, &g);
 		if (gr == GLOB_NOMATCH) {
-			log_debug("%s line %d: include %s matched no files", origin, line_no, path);
-		} else if (gr != 0) {
-			log_error("%s line %d: include %s: glob failed", origin, line_no, path);
-			free(path);
-			return -1;
-		} else {
-			for (size_t j = 0; j < g.gl_pathc; j++) {
-				struct parse_ctx sub = *ctx;
-				sub.depth++;
-				sub.bad = 0;
-				sub.never_match = ctx->never_match || !ctx->active;
-				int r = read_config_file(&sub, g.gl_pathv[j], false);
-				/* The including block stays in force after the included file ends. */
-				if (r < 0) {
-					globfree(&g);
-					free(path);
-					return -1;
-				}
-			}
-			globfree(&g);
+			log_debug("%s line %d: include %s matched no files", origin, line_no, anchored);
+			free(anchored);
+			continue;
 		}
-		free(path);
+		if (gr != 0) {
+			log_error("%s line %d: glob failed for %s.", origin, line_no, anchored);
+			free(anchored);
+			ctx->bad++;
+			return 0;
+		}
+		free(anchored);
+		for (size_t j = 0; j < g.gl_pathc; j++) {
+			struct parse_ctx sub = *ctx;
+			sub.depth++;
+			sub.never_match = ctx->never_match || !ctx->active;
+			log_msg(LOG_LVL_DEBUG3, "%s line %d: Including file %s depth %d%s", origin, line_no, g.gl_pathv[j],
+				ctx->depth, sub.never_match ? " (parse only)" : "");
+			int r = read_config_file(&sub, g.gl_pathv[j], true);
+			if (r == -2) {
+				log_error("Can't open user config file %.100s: %.100s", g.gl_pathv[j], strerror(errno));
+				ctx->bad++;
+			} else if (r < 0) {
+				globfree(&g);
+				return -1;
+			}
+		}
+		globfree(&g);
 	}
 	return 0;
 }
 
+/* The text after the keyword as written: RemoteCommand keeps its quotes and spacing. */
+static const char *rest_after_keyword(const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+	p += strcspn(p, " \t=");
+	return p + strspn(p, " \t=");
+}
+
+/* One file: 0 read (or absent), -1 fatal (reported), -2 cannot be opened (errno set). Bad lines
+ * are all reported, then "terminating" as ssh. */
+static int read_config_file(struct parse_ctx *ctx, const char *path, bool check_perm)
+{
+	if (ctx->depth > INCLUDE_MAX_DEPTH) {
+		log_error("Too many recursive configuration includes");
+		return -1;
+	}
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT) {
+			log_msg(LOG_LVL_DEBUG2, "%s: %s", path, strerror(errno));
+			return 0;
+		}
+		return -2;
+	}
+	if (check_perm) {
+		struct stat st;
+		if (fstat(fileno(f), &st) < 0 || (st.st_uid != 0 && st.st_uid != getuid()) || (st.st_mode & 022)) {
+			log_error("Bad owner or permissions on %s", path);
+			fclose(f);
+			return -1;
+		}
+	}
+	log_debug("Reading configuration data %s", path);
+	ctx->bad = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	int line_no = 0, r = 0;
+	while (r >= 0 && getline(&line, &cap, f) != -1) {
+		line_no++;
+		size_t len = strlen(line);
+		while (len > 0 && strchr(" \t\r\n\f", line[len - 1]))
+			line[--len] = 0;
+		char **words = NULL;
+		int n = cfg_split_line(line, &words);
+		if (n < 0) {
+			log_error("%s line %d: invalid quotes", path, line_no);
+			ctx->bad++;
+			continue;
+		}
+		if (n > 0)
+			r = config_line(ctx, path, line_no, words, n, rest_after_keyword(line));
+		cfg_free_words(words);
+	}
+	free(line);
+	fclose(f);
+	if (r < 0)
+		return -1;
+	if (ctx->bad > 0) {
+		log_error("%s: terminating, %d bad configuration options", path, ctx->bad);
+		return -1;
+	}
+	return 0;
+}
 /* ---- authentication keywords (ssh_config(5); used by auth.c and hostkeys_learn.c) ---- */
 
 static void auth_options_init(struct client_options *o)
@@ -421,7 +516,8 @@ static void auth_options_init(struct client_options *o)
  * was verified (hostkeys_learn.c). */
 static int auth_options_finish(struct client_options *o)
 {
-	if (!o->preferred_authentications &&
+	/* ssh fills PreferredAuthentications only when it authenticates: ssh -G shows it unset. */
+	if (!o->preferred_authentications && !o->config_test &&
 	    !(o->preferred_authentications = strdup("publickey,keyboard-interactive,password")))
 		return -1;
 	if (o->pubkey_authentication < 0)
@@ -458,10 +554,13 @@ static int auth_keyword(struct parse_ctx *ctx, enum keyword k, const char *origi
 	case K_KBDINT_DEVICES:
 		return set_string(&o->kbd_interactive_devices, arg, active);
 	case K_PUBKEY_AUTH:
-		/* OpenSSH 9: "unbound" and "host-bound" say whether publickey-hostbound may be used. */
+		/* OpenSSH 9: "unbound" and "host-bound" say whether publickey-hostbound may be used;
+		 * both enable publickey (non-zero), and ssh -G names them. */
 		v = parse_flag(arg);
-		if (v == -2 && (!strcasecmp(arg, "unbound") || !strcasecmp(arg, "host-bound")))
-			v = 1;
+		if (v == -2 && !strcasecmp(arg, "unbound"))
+			v = PUBKEY_AUTH_UNBOUND;
+		else if (v == -2 && !strcasecmp(arg, "host-bound"))
+			v = PUBKEY_AUTH_HOST_BOUND;
 		return set_flag(ctx, origin, line_no, arg, &o->pubkey_authentication, active, v);
 	case K_PASSWORD_AUTH:
 		return set_flag(ctx, origin, line_no, arg, &o->password_authentication, active, parse_flag(arg));
@@ -492,10 +591,37 @@ static int auth_keyword(struct parse_ctx *ctx, enum keyword k, const char *origi
 	}
 }
 
-/* One config line; counts bad lines in ctx->bad (OpenSSH reports them all, then stops). */
-static int config_line(void *vctx, const char *origin, int line_no, char **words, int n)
+/* An agent socket path (IdentityAgent, ForwardAgent): its ${VAR}s must be set now, and the
+ * legacy "$NAME" form must name a valid variable, as ssh checks while parsing. */
+static bool agent_path_valid(struct parse_ctx *ctx, const char *origin, int line_no, const char *arg)
 {
-	struct parse_ctx *ctx = vctx;
+	char why[128];
+	char *expanded = config_expand(arg, NULL, 0, true, why, sizeof(why));
+	free(expanded);
+	if (!expanded) {
+		if (*why)
+			log_error("vdollar_percent_expand: %s", why);
+		log_error("%s line %d: Invalid environment expansion %s.", origin, line_no, arg);
+		ctx->bad++;
+		return false;
+	}
+	bool valid_name = arg[0] != '$' || arg[1] == '{' || arg[1];
+	for (const char *p = arg + 1; arg[0] == '$' && arg[1] != '{' && *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			valid_name = false;
+	if (!valid_name) {
+		log_error("%s line %d: Invalid environment name %s.", origin, line_no, arg);
+		ctx->bad++;
+		return false;
+	}
+	return true;
+}
+
+/* One config line: 0 (a bad one counted in ctx->bad: ssh reports them all, then stops) or -1
+ * fatal. */
+static int config_line(struct parse_ctx *ctx, const char *origin, int line_no, char **words, int n,
+		       const char *rest_of_line)
+{
 	struct client_options *o = ctx->o;
 	char kw[64];
 	snprintf(kw, sizeof(kw), "%s", words[0]);
@@ -507,6 +633,20 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		ctx->bad++;
 		return 0;
 	}
+	bool active = ctx->active && !ctx->never_match;
+	enum session_keyword sk = session_keyword_lookup(kw);
+	if (sk != SK_NONE) {
+		bool multi = sk == SK_SEND_ENV || sk == SK_SET_ENV || sk == SK_REMOTE_COMMAND;
+		if (!multi && n > 2) {
+			log_error("%s line %d: keyword %s extra arguments at end of line", origin, line_no, kw);
+			ctx->bad++;
+			return 0;
+		}
+		int r = session_keyword_apply(o, sk, words, n, rest_of_line, active, origin, line_no);
+		if (r > 0)
+			ctx->bad++;
+		return r < 0 ? -1 : 0;
+	}
 	enum keyword k = keyword_lookup(kw);
 	if (k == K_BAD) {
 		if (o->ignore_unknown && pattern_list_match(kw, o->ignore_unknown)) {
@@ -517,15 +657,19 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		ctx->bad++;
 		return 0;
 	}
-	bool active = ctx->active && !ctx->never_match;
 	const char *arg = words[1];
 	bool single = k != K_HOST && k != K_MATCH && k != K_INCLUDE && k != K_USER_KNOWN_HOSTS &&
-		      k != K_GLOBAL_KNOWN_HOSTS && k != K_IGNORED && k != K_DEPRECATED &&
+		      k != K_GLOBAL_KNOWN_HOSTS && k != K_IGNORED && k != K_DEPRECATED && k != K_UNSUPPORTED &&
 		      k != K_REKEY_LIMIT;
 	if (single && n > 2) {
-		log_error("%s line %d: garbage at end of line; \"%s\".", origin, line_no, words[2]);
+		log_error("%s line %d: keyword %s extra arguments at end of line", origin, line_no, kw);
 		ctx->bad++;
 		return 0;
+	}
+	if (ctx->cli && (k == K_HOST || k == K_MATCH || k == K_INCLUDE)) {
+		/* ssh's words, "Host" for Match too. */
+		log_error("%s directive not supported as a command-line option", k == K_INCLUDE ? "Include" : "Host");
+		return -1;
 	}
 
 	switch (k) {
@@ -534,36 +678,19 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 	case K_DEPRECATED:
 		log_debug("%s line %d: Deprecated option \"%s\"", origin, line_no, kw);
 		break;
+	case K_UNSUPPORTED:
+		log_error("%s line %d: Unsupported option \"%s\"", origin, line_no, kw);
+		break;
 	case K_IGNORED:
 		log_debug("%s line %d: ignoring option \"%s\" (not supported by burrow yet)", origin, line_no, kw);
 		break;
 	case K_HOST:
-		if (ctx->cli) {
-			log_error("Host directive not supported as a command-line option");
-			return -1;
-		}
 		ctx->active = host_block_applies(ctx, origin, line_no, words, n);
 		break;
 	case K_MATCH:
-		if (ctx->cli) {
-			log_error("Match directive not supported as a command-line option");
-			return -1;
-		}
-		if (n == 2 && strcasecmp(arg, "all") == 0 && !ctx->never_match) {
-			ctx->active = true;
-		} else {
-			log_debug("%s line %d: Match blocks are not supported yet; skipping", origin, line_no);
-			ctx->active = false;
-		}
-		break;
+		return match_block(ctx, origin, line_no, words, n);
 	case K_INCLUDE:
-		if (ctx->cli) {
-			log_error("Include directive not supported as a command-line option");
-			return -1;
-		}
-		if (include_files(ctx, origin, line_no, words, n) < 0)
-			return -1;
-		break;
+		return include_files(ctx, origin, line_no, words, n);
 	case K_IGNORE_UNKNOWN:
 		return set_string(&o->ignore_unknown, arg, active);
 	case K_PREFERRED_AUTH:
@@ -575,11 +702,15 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 	case K_UPDATE_HOSTKEYS:
 		return auth_keyword(ctx, k, origin, line_no, arg, active);
 	case K_IDENTITY_AGENT:
+		if (!agent_path_valid(ctx, origin, line_no, arg))
+			return 0;
 		return set_string(&o->identity_agent, arg, active);
 	case K_FORWARD_AGENT:
 		/* yes/no, or the path of the agent socket to forward (ssh_config(5)). */
 		if (parse_flag(arg) >= 0)
 			arg = parse_flag(arg) ? "yes" : "no";
+		else if (!agent_path_valid(ctx, origin, line_no, arg))
+			return 0;
 		return set_string(&o->forward_agent, arg, active);
 	case K_IDENTITIES_ONLY: {
 		int v = parse_flag(arg);
@@ -618,6 +749,14 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 	case K_GLOBAL_KNOWN_HOSTS: {
 		struct strlist *list = k == K_USER_KNOWN_HOSTS ? &o->user_known_hosts : &o->global_known_hosts;
 		bool *set = k == K_USER_KNOWN_HOSTS ? &o->user_known_hosts_set : &o->global_known_hosts_set;
+		for (int i = 1; i < n; i++) {
+			if (strcasecmp(words[i], "none") == 0 && n > 2) {
+				log_error("%s line %d: keyword %s \"none\" argument must appear alone.", origin, line_no,
+					  kw);
+				ctx->bad++;
+				return 0;
+			}
+		}
 		if (!active || *set)
 			break;
 		*set = true;
@@ -643,6 +782,8 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		if (active && !strlist_contains(&o->certificate_files, arg) && strlist_add(&o->certificate_files, arg) < 0)
 			return -1;
 		break;
+	case K_STDIN_NULL:
+		return set_flag(ctx, origin, line_no, arg, &o->stdin_null_config, active, parse_flag(arg));
 	case K_HASH_KNOWN_HOSTS: {
 		int v = parse_flag(arg);
 		if (v == -2) {
@@ -673,6 +814,19 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_HOSTKEY, arg, &o->hostkey_algorithms, active);
 	case K_PUBKEY_ALGORITHMS:
 		return set_algorithms(ctx, origin, line_no, BURROW_ALGO_SIG, arg, &o->pubkey_algorithms, active);
+	case K_CA_SIGNATURE_ALGORITHMS: {
+		char *list = NULL;
+		if (burrow_ca_signature_algorithms_resolve(arg, &list) < 0) {
+			log_error("%s line %d: Bad key types '%s'.", origin, line_no, arg);
+			ctx->bad++;
+			return 0;
+		}
+		if (active && !o->ca_signature_algorithms)
+			o->ca_signature_algorithms = list;
+		else
+			free(list);
+		break;
+	}
 	case K_COMPRESSION: {
 		int v = algospec_compression(arg, false);
 		if (v < 0) {
@@ -740,236 +894,88 @@ static int config_line(void *vctx, const char *origin, int line_no, char **words
 	return 0;
 }
 
-static int read_config_file(struct parse_ctx *ctx, const char *path, bool must_exist)
-{
-	ctx->active = true; /* options before the first Host line apply to every host */
-	ctx->bad = 0;
-	FILE *probe = fopen(path, "r");
-	if (!probe) {
-		if (must_exist) {
-			log_error("Can't open user config file %s: %s", path, strerror(errno));
-			return -1;
-		}
-		log_msg(LOG_LVL_DEBUG2, "%s: %s", path, strerror(errno));
-		return 0;
-	}
-	fclose(probe);
-	log_debug("Reading configuration data %s", path);
-	int r = cfg_read_file(path, config_line, ctx);
-	if (r == -2)
-		ctx->bad++;
-	else if (r < 0)
-		return -1;
-	if (ctx->bad > 0) {
-		log_error("%s: terminating, %d bad configuration options", path, ctx->bad);
-		return -1;
-	}
-	return 0;
-}
 
 int options_apply_cli(struct client_options *o, const char *option)
 {
-	struct parse_ctx ctx = { .o = o, .active = true, .cli = true, .user_config = true };
+	const char *host = o->host_arg ? o->host_arg : "";
+	struct parse_ctx ctx = { .o = o, .host = host, .host_arg = host, .active = true, .cli = true,
+				 .user_config = true };
 	char **words = NULL;
 	int n = cfg_split_line(option, &words);
 	if (n < 0) {
 		log_error("command-line line 0: invalid quotes");
 		return -1;
 	}
-	int r = n > 0 ? config_line(&ctx, "command-line", 0, words, n) : 0;
+	int r = n > 0 ? config_line(&ctx, "command-line", 0, words, n, rest_after_keyword(option)) : 0;
 	cfg_free_words(words);
 	return r < 0 || ctx.bad > 0 ? -1 : 0;
 }
 
-int options_read_config(struct client_options *o, const char *config_file)
+/* -F file, or ~/.ssh/config then /etc/ssh/ssh_config, for the Host blocks of `host`. */
+static int read_config_files(struct client_options *o, const char *config_file, const char *host, bool final_pass,
+			     bool *want_final)
 {
-	struct parse_ctx ctx = { .o = o, .user_config = true };
+	struct parse_ctx ctx = { .o = o, .host = host, .host_arg = o->host_arg, .active = true,
+				 .user_config = true, .final_pass = final_pass, .want_final = want_final };
+	int r;
 	if (config_file) {
 		if (strcasecmp(config_file, "none") == 0)
 			return 0;
-		return read_config_file(&ctx, config_file, true);
+		r = read_config_file(&ctx, config_file, false);
+		if (r == -2 || (r == 0 && access(config_file, F_OK) < 0)) {
+			log_error("Can't open user config file %s: %s", config_file, strerror(errno));
+			return -1;
+		}
+		return r;
 	}
-	char *user_path = options_expand_path(o, "~/.ssh/config");
+	char *user_path = options_expand_tilde("~/.ssh/config");
 	if (!user_path)
 		return -1;
-	int r = read_config_file(&ctx, user_path, false);
+	r = read_config_file(&ctx, user_path, true);
 	free(user_path);
-	if (r < 0)
+	if (r == -1)
 		return -1;
-	ctx.user_config = false;
-	return read_config_file(&ctx, "/etc/ssh/ssh_config", false);
+	ctx = (struct parse_ctx){ .o = o, .host = host, .host_arg = o->host_arg, .active = true,
+				  .final_pass = final_pass, .want_final = want_final };
+	return read_config_file(&ctx, "/etc/ssh/ssh_config", false) == -1 ? -1 : 0;
 }
 
-/* ---- local identity and expansion ---- */
-
-const char *local_home_dir(void)
+/* The name to connect to: HostName with %h (the host as typed), else the host as typed; in
+ * lowercase, as ssh.c takes it into use right after reading the configuration. */
+static char *resolved_hostname(const struct client_options *o)
 {
-	struct passwd *pw = getpwuid(getuid());
-	if (pw && pw->pw_dir)
-		return pw->pw_dir;
-	const char *home = getenv("HOME");
-	return home ? home : "/";
-}
-
-const char *local_user_name(void)
-{
-	static char name[256];
-	struct passwd *pw = getpwuid(getuid());
-	if (pw && pw->pw_name)
-		snprintf(name, sizeof(name), "%s", pw->pw_name);
-	else
-		snprintf(name, sizeof(name), "%u", (unsigned)getuid());
-	return name;
-}
-
-struct growbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void gb_put(struct growbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *grown = realloc(b->p, cap);
-		if (!grown) {
-			b->failed = true;
-			return;
+	char *host;
+	if (o->hostname) {
+		const struct config_token h = { 'h', o->host_arg };
+		char why[128];
+		host = config_expand(o->hostname, &h, 1, false, why, sizeof(why));
+		if (!host && *why) {
+			log_error("vdollar_percent_expand: %s", why);
+			log_error("percent_expand: failed");
 		}
-		b->p = grown;
-		b->cap = cap;
+	} else {
+		host = strdup(o->host_arg);
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
+	for (char *p = host; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return host;
 }
 
-static void gb_puts(struct growbuf *b, const char *s)
+int options_read_config(struct client_options *o, const char *config_file)
 {
-	gb_put(b, s, strlen(s));
-}
-
-/* "~" and "~user" at the start of path; *rest is where the rest begins. -1 for an unknown user. */
-static int expand_tilde(struct growbuf *b, const char *path, const char **rest)
-{
-	const char *p = path;
-	gb_put(b, "", 0);
-	if (*p == '~') {
-		const char *slash = strchr(p, '/');
-		size_t ulen = slash ? (size_t)(slash - p - 1) : strlen(p + 1);
-		if (ulen == 0) {
-			gb_puts(b, local_home_dir());
-		} else {
-			char uname[256];
-			snprintf(uname, sizeof(uname), "%.*s", (int)ulen, p + 1);
-			struct passwd *pw = getpwnam(uname);
-			if (!pw) {
-				log_error("tilde_expand: No such user %s", uname);
-				return -1;
-			}
-			gb_puts(b, pw->pw_dir);
-		}
-		p += 1 + ulen;
-		/* "~/x" under "/" must not become "//x". */
-		if (b->len == 1 && b->p[0] == '/' && *p == '/')
-			b->len = 0;
-	}
-	*rest = p;
-	return 0;
-}
-
-char *options_expand_tilde(const char *path)
-{
-	struct growbuf b = { 0 };
-	const char *rest;
-	if (expand_tilde(&b, path, &rest) < 0) {
-		free(b.p);
-		return NULL;
-	}
-	gb_puts(&b, rest);
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
-}
-
-char *options_expand_path(const struct client_options *o, const char *path)
-{
-	struct growbuf b = { 0 };
-	const char *p;
-	if (expand_tilde(&b, path, &p) < 0) {
-		free(b.p);
-		return NULL;
-	}
-	for (; *p; p++) {
-		if (*p == '$' && p[1] == '{') {
-			const char *end = strchr(p, '}');
-			if (!end) {
-				log_error("%s: unterminated ${", path);
-				free(b.p);
-				return NULL;
-			}
-			char var[256];
-			snprintf(var, sizeof(var), "%.*s", (int)(end - p - 2), p + 2);
-			const char *val = getenv(var);
-			if (!val) {
-				log_error("env var ${%s} has no value", var);
-				free(b.p);
-				return NULL;
-			}
-			gb_puts(&b, val);
-			p = end;
-			continue;
-		}
-		if (*p != '%') {
-			gb_put(&b, p, 1);
-			continue;
-		}
-		char tmp[HOST_NAME_MAX + 32];
-		const char *host = o->hostname ? o->hostname : (o->host_arg ? o->host_arg : "");
-		p++;
-		switch (*p) {
-		case '%': gb_puts(&b, "%"); break;
-		case 'd': gb_puts(&b, local_home_dir()); break;
-		case 'u': gb_puts(&b, local_user_name()); break;
-		case 'h': gb_puts(&b, host); break;
-		case 'n': gb_puts(&b, o->host_arg ? o->host_arg : ""); break;
-		case 'k': gb_puts(&b, o->host_key_alias ? o->host_key_alias : (o->host_arg ? o->host_arg : "")); break;
-		case 'r': gb_puts(&b, o->user ? o->user : local_user_name()); break;
-		case 'p':
-			snprintf(tmp, sizeof(tmp), "%d", o->port > 0 ? o->port : 22);
-			gb_puts(&b, tmp);
-			break;
-		case 'i':
-			snprintf(tmp, sizeof(tmp), "%u", (unsigned)getuid());
-			gb_puts(&b, tmp);
-			break;
-		case 'l':
-		case 'L':
-			if (gethostname(tmp, sizeof(tmp)) < 0)
-				tmp[0] = 0;
-			tmp[sizeof(tmp) - 1] = 0;
-			if (*p == 'L')
-				tmp[strcspn(tmp, ".")] = 0;
-			gb_puts(&b, tmp);
-			break;
-		default:
-			log_error("percent_expand: unknown key %%%c", *p ? *p : '?');
-			free(b.p);
-			return NULL;
-		}
-		if (*p == 0)
-			break;
-	}
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	bool want_final = false;
+	if (read_config_files(o, config_file, o->host_arg, false, &want_final) < 0)
+		return -1;
+	char *host = resolved_hostname(o);
+	if (!host)
+		return -1;
+	free(o->hostname);
+	o->hostname = host;
+	if (!want_final)
+		return 0;
+	/* "Match final": everything again, Host blocks now matching the final name (ssh.c). */
+	log_debug("re-parsing configuration");
+	return read_config_files(o, config_file, o->hostname, true, NULL);
 }
 
 static int expand_list(const struct client_options *o, struct strlist *list)
@@ -984,34 +990,42 @@ static int expand_list(const struct client_options *o, struct strlist *list)
 	return 0;
 }
 
+/* ssh.c expands these before it would print them with -G: IdentityAgent, a ForwardAgent socket
+ * path (warning when it does not exist) and the user's known hosts files (~, %-tokens, ${VAR});
+ * IdentityFile and CertificateFile only when it loads them. */
+static int expand_paths(struct client_options *o)
+{
+	if (o->identity_agent) {
+		char *agent = options_expand_path(o, o->identity_agent);
+		if (!agent)
+			return -1;
+		free(o->identity_agent);
+		o->identity_agent = agent;
+	}
+	if (o->forward_agent && strcmp(o->forward_agent, "yes") != 0 && strcmp(o->forward_agent, "no") != 0) {
+		char *path = options_expand_path(o, o->forward_agent);
+		if (!path)
+			return -1;
+		free(o->forward_agent);
+		o->forward_agent = path;
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			log_error("Cannot forward agent socket path \"%s\": %s", path, strerror(errno));
+			if (o->exit_on_forward_failure == 1)
+				return -1;
+		}
+	}
+	if (expand_list(o, &o->user_known_hosts) < 0 || expand_list(o, &o->global_known_hosts) < 0)
+		return -1;
+	if (o->config_test)
+		return 0;
+	return expand_list(o, &o->identity_files) < 0 || expand_list(o, &o->certificate_files) < 0 ? -1 : 0;
+}
+
 int options_finish(struct client_options *o)
 {
-	if (!o->hostname) {
-		o->hostname = strdup(o->host_arg);
-	} else {
-		/* HostName may say %h for the typed host (and %% for a percent sign). */
-		struct growbuf b = { 0 };
-		gb_put(&b, "", 0);
-		for (const char *p = o->hostname; *p; p++) {
-			if (p[0] == '%' && p[1] == 'h') {
-				gb_puts(&b, o->host_arg);
-				p++;
-			} else if (p[0] == '%' && p[1] == '%') {
-				gb_puts(&b, "%");
-				p++;
-			} else {
-				gb_put(&b, p, 1);
-			}
-		}
-		if (b.failed)
-			return -1;
-		free(o->hostname);
-		o->hostname = b.p;
-	}
-	if (!o->hostname)
+	if (!o->hostname && !(o->hostname = resolved_hostname(o)))
 		return -1;
-	for (char *p = o->hostname; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	if (!o->user && !(o->user = strdup(local_user_name())))
 		return -1;
 	if (o->port < 0)
@@ -1022,7 +1036,15 @@ int options_finish(struct client_options *o)
 		o->strict_host_key_checking = STRICT_ASK;
 	if (o->batch_mode < 0)
 		o->batch_mode = 0;
-	if (auth_options_finish(o) < 0)
+	if (o->compression < 0)
+		o->compression = 0;
+	if (o->identities_only < 0)
+		o->identities_only = 0;
+	if (o->hash_known_hosts < 0)
+		o->hash_known_hosts = 0;
+	if (o->stdin_null_config == 1)
+		o->stdin_null = true;
+	if (auth_options_finish(o) < 0 || session_options_finish(o) < 0)
 		return -1;
 	if (o->connect_timeout < 0)
 		o->connect_timeout = 0;
@@ -1038,9 +1060,5 @@ int options_finish(struct client_options *o)
 		    strlist_add(&o->global_known_hosts, "/etc/ssh/ssh_known_hosts2") < 0)
 			return -1;
 	}
-	if (expand_list(o, &o->identity_files) < 0 || expand_list(o, &o->certificate_files) < 0 ||
-	    expand_list(o, &o->user_known_hosts) < 0 ||
-	    expand_list(o, &o->global_known_hosts) < 0)
-		return -1;
-	return 0;
+	return expand_paths(o);
 }

@@ -3,7 +3,8 @@
  * sans-I/O engine. Flow control is end to end: stdin is read only while the channel window and
  * the engine's output have room; received data is acknowledged (burrow_chan_consumed) only once
  * it has been written to stdout/stderr, so a slow reader slows the remote command down instead
- * of growing our buffers.
+ * of growing our buffers. With a pty (an interactive login) the local terminal is in raw mode
+ * (tty.c) and what is typed goes through the escape filter (escape.c) before it is sent.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include "client.h"
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,9 @@
 
 #include "agent_forward.h"
 #include "algospec.h"
+#include "burrow/ttymodes.h"
 #include "log.h"
+#include "terminal.h"
 
 #define IO_CHUNK (64 * 1024)
 #define ENGINE_OUTPUT_HIGH_WATER (1024 * 1024) /* stop reading stdin above this much unsent output */
@@ -33,11 +37,20 @@
 #define FATAL(...) log_msg(LOG_LVL_FATAL, __VA_ARGS__)
 
 static volatile sig_atomic_t received_signal;
+static volatile sig_atomic_t window_changed;
 
 static void on_signal(int sig)
 {
 	received_signal = sig;
 }
+
+static void on_window_change(int sig)
+{
+	(void)sig;
+	window_changed = 1;
+}
+
+int client_stderr_fd = STDERR_FILENO;
 
 /* Bytes received on a channel stream that stdout/stderr did not take yet. */
 struct outq {
@@ -66,6 +79,14 @@ struct session {
 	enum chan_state chan_state;
 	uint32_t chan;
 	int exit_status; /* -1 until exit-status arrives */
+	bool authenticated;
+
+	/* The terminal (tty.c, escape.c): a pty asked for, its reply still to come, ~ handling. */
+	bool want_pty, pty_reply_pending;
+	bool escape_on;
+	struct escape esc;
+	bool user_quit; /* ~. */
+	uint64_t alive_next_ms; /* ServerAliveInterval: when to check next */
 
 	int in_fd;
 	bool in_eof, in_eof_sent;
@@ -86,6 +107,7 @@ struct session {
 
 static uint8_t sock_buf[IO_CHUNK];
 static uint8_t stdin_buf[IO_CHUNK];
+static uint8_t typed_buf[IO_CHUNK - 1]; /* before the escape filter, which may add one byte */
 
 static uint64_t monotonic_ms(void)
 {
@@ -291,16 +313,62 @@ static void session_start(struct session *s)
 	log_debug("channel %u: new session [client-session]", s->chan);
 }
 
-static void session_request(struct session *s)
+/* What the session runs, as ssh names it in its messages. */
+static const char *session_request_name(const struct session *s)
 {
-	int r;
-	agent_forward_request(s->agent_fwd, s->conn, s->chan);
+	if (s->o->session_type == SESSION_TYPE_SUBSYSTEM)
+		return "subsystem";
+	return s->command && *s->command ? "exec" : "shell";
+}
+
+/* "pty-req" (RFC 4254 6.2): TERM, the window size and the modes the terminal had before raw
+ * mode; only TTY_OP_END when there are none (-tt without a terminal), as ssh. */
+static int request_pty(struct session *s)
+{
+	struct winsize ws;
+	tty_window_size(STDIN_FILENO, &ws);
+	static const uint8_t no_modes[1] = { 0 /* TTY_OP_END */ };
+	uint8_t *modes = NULL;
+	size_t modes_len = 0;
+	const struct termios *tio = tty_saved_modes();
+	if (tio && burrow_ttymodes_encode(tio, &modes, &modes_len) < 0) {
+		modes = NULL;
+		modes_len = 0;
+	}
+	int r = burrow_chan_request_pty(s->conn, s->chan, session_env_term(s->o), ws.ws_col, ws.ws_row, ws.ws_xpixel,
+					ws.ws_ypixel, modes ? modes : no_modes, modes ? modes_len : sizeof(no_modes),
+					true);
+	free(modes);
+	if (r == 0)
+		s->pty_reply_pending = true;
+	return r;
+}
+
+/* The last request: what the session runs (subsystem, command or shell), with a reply. */
+static int request_program(struct session *s)
+{
+	if (s->o->session_type == SESSION_TYPE_SUBSYSTEM) {
+		log_debug("Sending subsystem: %s", s->command);
+		return burrow_chan_request_subsystem(s->conn, s->chan, s->command, true);
+	}
 	if (s->command && *s->command) {
 		log_debug("Sending command: %s", s->command);
-		r = burrow_chan_request_exec(s->conn, s->chan, s->command, true);
-	} else {
-		log_debug("Requesting shell.");
-		r = burrow_chan_request_simple(s->conn, s->chan, "shell", true);
+		return burrow_chan_request_exec(s->conn, s->chan, s->command, true);
+	}
+	log_debug("Requesting shell.");
+	return burrow_chan_request_simple(s->conn, s->chan, "shell", true);
+}
+
+/* In ssh's order (client_session2_setup): agent, pty, environment, then the program. */
+static void session_request(struct session *s)
+{
+	int r = 0;
+	agent_forward_request(s->agent_fwd, s->conn, s->chan);
+	if (s->want_pty)
+		r = request_pty(s);
+	if (r == 0) {
+		session_env_send(s->conn, s->chan, s->o);
+		r = request_program(s);
 	}
 	if (r < 0) {
 		FATAL("%s: channel request failed: %s", CLIENT_NAME, burrow_strerror(r));
@@ -308,6 +376,24 @@ static void session_request(struct session *s)
 		return;
 	}
 	s->chan_state = CHAN_REQUESTED;
+}
+
+/* The pty-req's answer (replies come in request order, RFC 4254 5.4). Refused: fatal when the
+ * user insisted (-t, RequestTTY yes/force), else the session goes on without one (ssh). */
+static void pty_reply(struct session *s, bool ok)
+{
+	s->pty_reply_pending = false;
+	if (ok) {
+		log_msg(LOG_LVL_DEBUG2, "PTY allocation request accepted on channel %u", s->chan);
+		return;
+	}
+	if (s->o->request_tty == REQUEST_TTY_YES || s->o->request_tty == REQUEST_TTY_FORCE) {
+		FATAL("PTY allocation request failed on channel %u", s->chan);
+		fail(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
+		return;
+	}
+	log_error("PTY allocation request failed on channel %u", s->chan);
+	tty_leave_raw(false);
 }
 
 static const char *open_failure_text(uint32_t reason)
@@ -338,6 +424,46 @@ static void channel_data(struct session *s, const struct burrow_event *ev)
 	acknowledge(s, done); /* ev->data is not used after this call into the engine */
 }
 
+/* -f: ssh's fork_postauth. The parent leaves at once (status 0); the child goes on with stdin
+ * and stdout on /dev/null, and stderr too unless debug output is wanted there. */
+static int fork_to_background(void)
+{
+	log_debug("forking to background");
+	if (daemon(1, 1) < 0) {
+		FATAL("daemon() failed: %s", strerror(errno));
+		return -1;
+	}
+	int null_fd = open("/dev/null", O_RDWR);
+	if (null_fd < 0)
+		return 0;
+	dup2(null_fd, STDIN_FILENO);
+	dup2(null_fd, STDOUT_FILENO);
+	if (client_stderr_fd != STDERR_FILENO)
+		dup2(null_fd, client_stderr_fd); /* -E: the log stays where it goes */
+	else if (log_get_level() < LOG_LVL_DEBUG1)
+		dup2(null_fd, STDERR_FILENO);
+	if (null_fd > STDERR_FILENO && null_fd != client_stderr_fd)
+		close(null_fd);
+	return 0;
+}
+
+static void authenticated(struct session *s)
+{
+	s->authenticated = true;
+	if (s->o->fork_after_authentication == 1 && fork_to_background() < 0) {
+		fail(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
+		return;
+	}
+	if (s->o->session_type == SESSION_TYPE_NONE) {
+		/* -N: no session; the connection stays up until a signal ends it. */
+		log_debug("Entering interactive session.");
+		return;
+	}
+	if (s->want_pty)
+		tty_enter_raw(s->o->request_tty == REQUEST_TTY_FORCE);
+	session_start(s);
+}
+
 /* ---- the end ---- */
 
 static void connection_ended(struct session *s, const struct burrow_event *ev)
@@ -348,11 +474,17 @@ static void connection_ended(struct session *s, const struct burrow_event *ev)
 		return;
 	}
 	if (s->killed_by) {
+		/* -N stopped by SIGTERM is how such a session is meant to end (ssh: status 0). */
+		if (s->o->session_type == SESSION_TYPE_NONE && s->killed_by == SIGTERM) {
+			s->result = 0;
+			return;
+		}
+		tty_leave_raw(true);
 		log_verbose("Killed by signal %d.", s->killed_by);
 		s->result = CLIENT_EXIT_FAILURE;
 		return;
 	}
-	if (s->chan_state == CHAN_CLOSED) {
+	if (s->user_quit || s->chan_state == CHAN_CLOSED) {
 		s->result = s->exit_status >= 0 ? s->exit_status : CLIENT_EXIT_FAILURE;
 		return;
 	}
@@ -419,6 +551,7 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 		show_banner(ev->message);
 		break;
 	case BURROW_EV_AUTH_FAILURE:
+	case BURROW_EV_AUTH_PASSWORD_CHANGE:
 	case BURROW_EV_AUTH_KBDINT_PROMPT:
 	case BURROW_EV_AUTH_SIGN:
 		if (client_auth_event(s->auth, ev) < 0)
@@ -427,7 +560,7 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 	case BURROW_EV_AUTH_SUCCESS:
 		log_verbose("Authenticated to %s ([%s]:%d) using \"%s\".", s->o->hostname, s->peer_ip, s->o->port,
 			    client_auth_method(s->auth));
-		session_start(s);
+		authenticated(s);
 		break;
 	case BURROW_EV_HOSTKEYS:
 	case BURROW_EV_HOSTKEYS_PROVEN:
@@ -437,6 +570,7 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 	case BURROW_EV_AUTH_PASSWORD:
 	case BURROW_EV_AUTH_KBDINT_START:
 	case BURROW_EV_AUTH_KBDINT_RESPONSE:
+	case BURROW_EV_AUTH_USER:
 		break; /* server side only */
 	case BURROW_EV_CHANNEL_OPEN:
 		/* Nothing is forwarded in this step: refuse what the server tries to open. */
@@ -465,12 +599,15 @@ static void handle_event(struct session *s, const struct burrow_event *ev)
 	case BURROW_EV_CHANNEL_REQUEST_REPLY:
 		if (ev->channel != s->chan || s->chan_state != CHAN_REQUESTED)
 			break;
+		if (s->pty_reply_pending) {
+			pty_reply(s, ev->ok);
+			break;
+		}
 		if (ev->ok) {
-			log_msg(LOG_LVL_DEBUG2, "%s request accepted on channel %u", s->command && *s->command ? "exec" : "shell",
-				s->chan);
+			log_msg(LOG_LVL_DEBUG2, "%s request accepted on channel %u", session_request_name(s), s->chan);
 			s->chan_state = CHAN_READY;
 		} else {
-			FATAL("%s request failed on channel %u", s->command && *s->command ? "exec" : "shell", s->chan);
+			FATAL("%s request failed on channel %u", session_request_name(s), s->chan);
 			fail(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
 		}
 		break;
@@ -571,20 +708,125 @@ static bool stdin_wanted(struct session *s)
 	       engine_pending(s) < ENGINE_OUTPUT_HIGH_WATER && burrow_chan_send_room(s->conn, s->chan) > 0;
 }
 
+static const char *log_level_name(enum log_level level)
+{
+	static const char *const names[] = { "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3" };
+	return (size_t)level < sizeof(names) / sizeof(names[0]) ? names[level] : "?";
+}
+
+/* A line on the terminal, where the escape sequences talk (ssh writes them to stderr). */
+static void term_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void term_say(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		tty_write_all(client_stderr_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* ~^Z: the terminal as it was, stop; when continued, raw again and the size may have changed. */
+static void suspend_self(struct session *s)
+{
+	char c = (char)s->esc.escape_char;
+	term_say("%c^Z [suspend %s]\r\n", c, CLIENT_NAME);
+	for (int i = 0; i < 2; i++)
+		outq_flush(&s->out[i]);
+	tty_leave_raw(s->o->request_tty == REQUEST_TTY_FORCE);
+	kill(getpid(), SIGTSTP);
+	window_changed = 1;
+	tty_enter_raw(s->o->request_tty == REQUEST_TTY_FORCE);
+}
+
+static void escape_act(struct session *s, enum escape_action action)
+{
+	char c = (char)s->esc.escape_char, text[2048];
+	size_t n;
+	switch (action) {
+	case ESCAPE_NONE:
+	case ESCAPE_COMMAND_CANCELLED:
+		break;
+	case ESCAPE_DISCONNECT:
+		term_say("%c.\r\n", c);
+		s->user_quit = true;
+		request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
+		break;
+	case ESCAPE_HELP:
+		n = escape_help_text(s->esc.escape_char, text, sizeof(text));
+		tty_write_all(client_stderr_fd, text, n);
+		break;
+	case ESCAPE_LIST:
+		/* channels.c channel_open_message's layout (type 4 = open; bytes waiting in, out and
+		 * err) for the session channel; agent connections are not listed. */
+		term_say("%c#\r\nThe following connections are open:\r\n  #%u client-session (t4 i0/%zu o0/%zu "
+			 "e[write]/%zu fd %d/%d/%d)\r\n",
+			 c, s->chan, s->in_len, s->out[0].len, s->out[1].len, s->in_fd, s->out[0].fd, s->out[1].fd);
+		break;
+	case ESCAPE_SUSPEND:
+		suspend_self(s);
+		break;
+	case ESCAPE_BREAK:
+		term_say("%cB\r\n", c);
+		burrow_chan_request_break(s->conn, s->chan, 1000, false);
+		break;
+	case ESCAPE_LESS_VERBOSE:
+	case ESCAPE_MORE_VERBOSE: {
+		enum log_level level = log_get_level();
+		if (action == ESCAPE_LESS_VERBOSE && level > LOG_LVL_QUIET)
+			level--;
+		else if (action == ESCAPE_MORE_VERBOSE && level < LOG_LVL_DEBUG3)
+			level++;
+		log_set_level(level);
+		term_say("%c%c [LogLevel %s]\r\n", c, action == ESCAPE_LESS_VERBOSE ? 'V' : 'v', log_level_name(level));
+		break;
+	}
+	case ESCAPE_COMMAND:
+		n = escape_command_reply(escape_command_line(&s->esc), text, sizeof(text));
+		tty_write_all(client_stderr_fd, text, n);
+		break;
+	}
+}
+
+/* Typed bytes through the escape filter into stdin_buf; the sequences act on the way. */
+static void stdin_filter(struct session *s, const uint8_t *typed, size_t n)
+{
+	size_t used = 0;
+	s->in_off = 0;
+	s->in_len = 0;
+	while (used < n && !s->user_quit) {
+		size_t out_n = 0;
+		enum escape_action action;
+		used += escape_filter(&s->esc, typed + used, n - used, stdin_buf + s->in_len, &out_n, &action);
+		s->in_len += out_n;
+		if (s->esc.echo_len) {
+			tty_write_all(client_stderr_fd, s->esc.echo, s->esc.echo_len);
+			s->esc.echo_len = 0;
+		}
+		escape_act(s, action);
+	}
+	if (s->user_quit)
+		s->in_len = 0;
+}
+
 static void stdin_read(struct session *s)
 {
 	size_t room = burrow_chan_send_room(s->conn, s->chan);
-	size_t want = room < IO_CHUNK ? room : IO_CHUNK;
+	size_t want = room < sizeof(typed_buf) ? room : sizeof(typed_buf);
 	if (want == 0)
 		return;
-	ssize_t n = read(s->in_fd, stdin_buf, want);
+	ssize_t n = read(s->in_fd, typed_buf, want);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (n < 0)
 		log_debug("read from stdin: %s", strerror(errno));
-	if (n <= 0) {
+	if (n <= 0)
 		s->in_eof = true;
-	} else {
+	else if (s->escape_on)
+		stdin_filter(s, typed_buf, (size_t)n);
+	else {
+		memcpy(stdin_buf, typed_buf, (size_t)n);
 		s->in_off = 0;
 		s->in_len = (size_t)n;
 	}
@@ -614,6 +856,8 @@ static void sock_read(struct session *s)
 		return;
 	}
 	s->bytes_in += (uint64_t)n;
+	if (s->o->server_alive_interval > 0) /* the server is alive: the next check is later */
+		s->alive_next_ms = monotonic_ms() + (uint64_t)s->o->server_alive_interval * 1000;
 	int r = burrow_conn_feed(s->conn, sock_buf, (size_t)n);
 	if (r < 0 && r != BURROW_E_CLOSED) {
 		/* The bytes were not taken: the stream cannot be resumed. */
@@ -684,20 +928,71 @@ static void outq_flush_final(struct session *s)
 
 /* ---- the loop ---- */
 
+static const int loop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+
 static void install_signals(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR and the loop notices */
 	sigemptyset(&sa.sa_mask);
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < sizeof(loop_signals) / sizeof(loop_signals[0]); i++) {
 		struct sigaction old;
-		/* An ignored SIGINT (e.g. a background job) stays ignored, as in ssh. */
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		if (loop_signals[i] == SIGWINCH) {
+			/* A resize must not fail a passphrase prompt's read; ppoll is cut short anyway. */
+			struct sigaction winch = sa;
+			winch.sa_handler = on_window_change;
+			winch.sa_flags = SA_RESTART;
+			sigaction(SIGWINCH, &winch, NULL);
 			continue;
-		sigaction(sigs[i], &sa, NULL);
+		}
+		/* An ignored SIGINT (e.g. a background job) stays ignored, as in ssh. */
+		if (sigaction(loop_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(loop_signals[i], &sa, NULL);
 	}
+}
+
+/* SIGWINCH: the new size as "window-change" (RFC 4254 6.7), when we have a pty. */
+static void send_window_change(struct session *s)
+{
+	window_changed = 0;
+	if (!s->want_pty || s->chan_state == CHAN_NONE || s->chan_state == CHAN_OPENING || s->chan_state == CHAN_CLOSED)
+		return;
+	struct winsize ws;
+	tty_window_size(STDIN_FILENO, &ws);
+	log_msg(LOG_LVL_DEBUG2, "client_check_window_change: changed");
+	int r = burrow_chan_request_window_change(s->conn, s->chan, ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel);
+	if (r < 0)
+		log_debug("window-change: %s", burrow_strerror(r));
+}
+
+/* ServerAliveInterval: a keepalive when the server has been silent that long; more than
+ * ServerAliveCountMax of them unanswered ends the connection (clientloop.c server_alive_check).
+ * Returns the milliseconds until the next check, or -1 when off. */
+static int server_alive_check(struct session *s, uint64_t now)
+{
+	int interval = s->o->server_alive_interval;
+	if (interval <= 0 || !s->authenticated || s->disconnect_sent)
+		return -1;
+	if (s->alive_next_ms == 0)
+		s->alive_next_ms = now + (uint64_t)interval * 1000;
+	if (now >= s->alive_next_ms) {
+		int count_max = s->o->server_alive_count_max >= 0 ? s->o->server_alive_count_max : 3;
+		if (burrow_conn_keepalives_unanswered(s->conn) >= (unsigned)count_max) {
+			log_info("Timeout, server %s not responding.", s->o->hostname);
+			s->fatal = true;
+			s->over = true;
+			s->result = CLIENT_EXIT_FAILURE;
+			return -1;
+		}
+		log_msg(LOG_LVL_DEBUG2, "server_alive_check: sending keepalive");
+		int r = burrow_conn_keepalive(s->conn);
+		if (r < 0)
+			log_debug("keepalive: %s", burrow_strerror(r));
+		s->alive_next_ms = now + (uint64_t)interval * 1000;
+	}
+	return (int)(s->alive_next_ms - now);
 }
 
 static void loop_once(struct session *s)
@@ -709,6 +1004,8 @@ static void loop_once(struct session *s)
 		s->killed_by = received_signal;
 		request_quit(s, BURROW_DISCONNECT_BY_APPLICATION, "disconnected by user");
 	}
+	if (window_changed)
+		send_window_change(s);
 	/* Act on what the events changed until nothing moves, so poll() never sleeps on work. */
 	for (;;) {
 		bool acted = false;
@@ -741,9 +1038,14 @@ static void loop_once(struct session *s)
 		if (!acted)
 			break;
 	}
+	int timeout = IDLE_WAKEUP_MS;
+	int alive_wait = server_alive_check(s, now);
+	if (s->over)
+		return;
+	if (alive_wait >= 0 && alive_wait < timeout)
+		timeout = alive_wait;
 	sock_flush(s);
 
-	int timeout = IDLE_WAKEUP_MS;
 	if (s->o->connect_timeout > 0 && !burrow_conn_peer_version(s->conn)) {
 		uint64_t deadline = s->start_ms + (uint64_t)s->o->connect_timeout * 1000;
 		if (now >= deadline) {
@@ -786,7 +1088,20 @@ static void loop_once(struct session *s)
 		connection_ended(s, NULL);
 		return;
 	}
-	int n = poll(pfd, P_COUNT + nfwd, timeout);
+	/* Signals are let in only while waiting (ppoll), so one that comes after the checks above
+	 * still cuts the wait short instead of waiting for the timeout. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(loop_signals) / sizeof(loop_signals[0]); i++)
+		sigaddset(&block, loop_signals[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if ((received_signal && !s->killed_by) || window_changed)
+		timeout = 0;
+	struct timespec ts = { .tv_sec = timeout / 1000, .tv_nsec = (long)(timeout % 1000) * 1000000 };
+	int n = ppoll(pfd, P_COUNT + nfwd, &ts, &old);
+	int poll_errno = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = poll_errno;
 	if (n < 0) {
 		if (errno != EINTR) {
 			FATAL("%s: poll: %s", CLIENT_NAME, strerror(errno));
@@ -821,9 +1136,17 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 	struct session s = {
 		.o = o, .conn = conn, .sock = sock, .peer_ip = peer_ip, .command = command,
 		.exit_status = -1, .in_fd = STDIN_FILENO, .result = CLIENT_EXIT_FAILURE,
-		.out = { { .fd = STDOUT_FILENO }, { .fd = STDERR_FILENO } },
+		.out = { { .fd = STDOUT_FILENO }, { .fd = client_stderr_fd } },
 	};
 	snprintf(s.peer_id, sizeof(s.peer_id), "%s port %d", peer_ip, o->port);
+	bool warn_no_tty;
+	s.want_pty = tty_pty_wanted(o->request_tty, o->session_type, command && *command, isatty(STDIN_FILENO),
+				    o->stdin_null, &warn_no_tty);
+	if (warn_no_tty)
+		log_info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+	/* The escape character only with a pty, as ssh (EscapeChar none turns it off). */
+	s.escape_on = s.want_pty && o->escape_char != ESCAPE_CHAR_NONE;
+	escape_init(&s.esc, o->escape_char >= 0 ? o->escape_char : '~');
 	log_debug("Authenticating to %s:%d as '%s'", o->hostname, o->port, o->user);
 	s.start_ms = monotonic_ms();
 
@@ -841,7 +1164,7 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 			s.in_eof = true;
 	}
 	/* Nonblocking stdio unless it is a terminal (as ssh); the original modes come back at exit. */
-	int fds[3] = { s.in_fd, STDOUT_FILENO, STDERR_FILENO }, saved_flags[3];
+	int fds[3] = { s.in_fd, STDOUT_FILENO, client_stderr_fd }, saved_flags[3];
 	for (int i = 0; i < 3; i++) {
 		saved_flags[i] = fds[i] >= 0 ? fcntl(fds[i], F_GETFL) : -1;
 		if (saved_flags[i] >= 0 && !isatty(fds[i]))
@@ -856,6 +1179,12 @@ int session_run(const struct client_options *o, struct burrow_conn *conn, int so
 
 	sock_flush_final(&s);
 	outq_flush_final(&s);
+	tty_leave_raw(o->request_tty == REQUEST_TTY_FORCE);
+	signal(SIGWINCH, SIG_DFL);
+	/* With a pty, as ssh: after the session's last output, on the terminal (not the log); not
+	 * after a signal or a fatal error, which end ssh before it gets there. */
+	if (s.want_pty && s.authenticated && !s.killed_by && !s.fatal && log_get_level() >= LOG_LVL_INFO)
+		term_say("Connection to %s closed.\r\n", o->hostname);
 	for (int i = 0; i < 3; i++)
 		if (saved_flags[i] >= 0)
 			fcntl(fds[i], F_SETFL, saved_flags[i]);

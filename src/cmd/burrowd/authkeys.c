@@ -3,7 +3,8 @@
  * StrictModes (sshd's auth_secure_path: the file and every directory up to the home directory
  * must be owned by the user or root and not writable by group or others), and asks libburrow
  * whether the key is listed. The matching line's options are parsed by libburrow; from= and
- * expiry-time= are checked here, the rest become the connection's auth_restrictions.
+ * expiry-time= are checked here, the rest become the connection's auth_restrictions. After the
+ * files, AuthorizedKeysCommand's output is read the same way (authkeys_command.c), as sshd does.
  */
 #define _GNU_SOURCE
 #include "burrowd.h"
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authkeys_command.h"
 #include "log.h"
 
 #define AUTHKEYS_MAX_SIZE (16u * 1024 * 1024)
@@ -274,6 +276,8 @@ bool authkeys_allows(const struct server_options *opts, const struct user_info *
 bool authkeys_check(const struct server_options *opts, const struct user_info *user,
 		    const struct burrow_key *key, const char *peer_addr, struct auth_restrictions *restrictions)
 {
+	if (!burrow_key_is_cert(key) && certauth_key_revoked(opts, key)) /* certauth_check did a certificate */
+		return false;
 	for (size_t i = 0; i < opts->authorized_keys_files.n; i++) {
 		char *path = authkeys_expand_path_new(opts->authorized_keys_files.v[i], user);
 		if (!path) {
@@ -292,5 +296,13 @@ bool authkeys_check(const struct server_options *opts, const struct user_info *u
 		if (ok)
 			return true;
 	}
-	return false;
+	char *text = NULL;
+	size_t len = 0;
+	char *label = NULL;
+	if (authkeys_command_run(opts, AUTHKEYS_COMMAND_KEYS, user, key, &text, &len, &label) < 0)
+		return false;
+	bool ok = text_allows(opts, text, len, key, label, user, peer_addr, restrictions);
+	free(text);
+	free(label);
+	return ok;
 }

@@ -51,6 +51,7 @@ struct certauth_options {
 	 * as written (NULL or "none": unset) and the user it runs as */
 	char *authorized_keys_command, *authorized_keys_command_user;
 	char *authorized_principals_command, *authorized_principals_command_user;
+	char *revoked_keys; /* RevokedKeys: a KRL or a key list (NULL or "none": unset) */
 };
 
 /* Sessions (session_config.c): AcceptEnv, Subsystem, PrintMotd, PrintLastLog, MaxSessions,
@@ -357,6 +358,7 @@ void sockaddr_format(const void *sa, char *addr, size_t addr_len, int *port);
 int certauth_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords);
 /* The keywords' values as sshd -T prints them ("none" when unset). */
 void certauth_dump(const struct certauth_options *c, FILE *out);
+void certauth_free(struct certauth_options *c);
 /* HostCertificate: each certificate joins the host keys, attached to the private key it certifies. */
 void certauth_load_host_certificates(const struct certauth_options *c, struct burrow_key ***keys, size_t *count);
 /* A user certificate may log in as `user` from peer_addr (TrustedUserCAKeys, or an authorized_keys
@@ -364,6 +366,10 @@ void certauth_load_host_certificates(const struct certauth_options *c, struct bu
  * are logged with sshd's reasons. */
 bool certauth_check(const struct server_options *opts, const struct user_info *user, const struct burrow_key *cert,
 		    const char *peer_addr, struct auth_restrictions *r);
+/* RevokedKeys lists `key` (a KRL or a key list; a certificate also by its CA, serial or key id):
+ * logged as sshd ("Authentication key ED25519 SHA256:... revoked by file F"); an unreadable or
+ * malformed file revokes every key, as in sshd. */
+bool certauth_key_revoked(const struct server_options *opts, const struct burrow_key *key);
 /* For authkeys.c: an authorized_keys cert-authority line `o` (at loc) for the certificate's CA
  * admits it: valid now, and principals= (or the user name) listed. */
 struct burrow_authorized_keys_options;
@@ -393,5 +399,7 @@ void daemon_config_dump(const struct daemon_options *d, FILE *out); /* as sshd -
  * longer counts against MaxStartups and its end brings no penalty. Call once, right after
  * authentication succeeds (later calls do nothing). */
 void listener_notify_authenticated(void);
+/* In a child of the connection process that must not notify (the pre-auth sandbox): closes it. */
+void listener_forget_notify(void);
 
 #endif

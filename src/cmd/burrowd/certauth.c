@@ -7,6 +7,11 @@
  *   authorized_keys cert-authority  a CA for this account only; principals="..." names allowed
  *                                   principals (default: the user name)
  *   HostCertificate FILE            a host certificate presented with its private host key
+ *   CASignatureAlgorithms LIST      what a CA may have signed a user certificate with (OpenSSH's
+ *                                   default: not SHA-1 ssh-rsa); +, -, ^ forms and patterns
+ *   AuthorizedPrincipalsCommand     a program printing principals lines (authkeys_command.c),
+ *                                   tried after AuthorizedPrincipalsFile
+ *   RevokedKeys FILE                an OpenSSH KRL or a list of keys no login may use
  *
  * A certificate is genuine when libburrow parsed it (the CA's signature is checked then); here its
  * CA must be trusted, it must be a user certificate, valid now, for an allowed principal, its
@@ -27,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authkeys_command.h"
+#include "cfgfile.h"
 #include "log.h"
 
 #define CERTAUTH_FILE_MAX (1024 * 1024)
@@ -41,12 +48,43 @@ static int certauth_set_once(char **slot, const char *value)
 	return *slot ? 0 : SERVCONF_FATAL;
 }
 
+/* CASignatureAlgorithms: checked and resolved when read, as sshd ("Bad key types"). */
+static int certauth_ca_sig_algs_line(struct certauth_options *c, const char *origin, int line_no, char **words,
+				     int nwords, bool in_match_block)
+{
+	if (nwords != 2) {
+		fprintf(stderr, "%s line %d: %s\n", origin, line_no,
+			nwords < 2 ? "missing argument." : "garbage at end of line");
+		return SERVCONF_FATAL;
+	}
+	char *list = NULL;
+	int err = burrow_ca_signature_algorithms_resolve(words[1], &list);
+	if (err == BURROW_E_PARSE) {
+		fprintf(stderr, "%s line %d: Bad key types '%s'.\n", origin, line_no, words[1]);
+		return SERVCONF_FATAL;
+	}
+	if (err < 0)
+		return SERVCONF_FATAL;
+	if (in_match_block || c->ca_signature_algorithms) {
+		free(list); /* the first value wins, as in sshd */
+		return 0;
+	}
+	c->ca_signature_algorithms = list;
+	return 0;
+}
+
 int certauth_config_line(struct server_options *opts, const char *origin, int line_no, char **words, int nwords)
 {
 	struct certauth_options *c = &opts->certs;
 	const char *kw = words[0];
+	if (strcasecmp(kw, "CASignatureAlgorithms") == 0)
+		return certauth_ca_sig_algs_line(c, origin, line_no, words, nwords, opts->in_match_block);
+	int command_rc = authkeys_command_config_line(opts, origin, line_no, words, nwords);
+	if (command_rc != CERTAUTH_NOT_MINE)
+		return command_rc;
 	bool principals = strcasecmp(kw, "AuthorizedPrincipalsFile") == 0;
-	if (!principals && strcasecmp(kw, "TrustedUserCAKeys") != 0 && strcasecmp(kw, "HostCertificate") != 0)
+	bool revoked = strcasecmp(kw, "RevokedKeys") == 0;
+	if (!principals && !revoked && strcasecmp(kw, "TrustedUserCAKeys") != 0 && strcasecmp(kw, "HostCertificate") != 0)
 		return CERTAUTH_NOT_MINE;
 	if (nwords != 2) {
 		fprintf(stderr, "%s line %d: %s\n", origin, line_no,
@@ -62,7 +100,23 @@ int certauth_config_line(struct server_options *opts, const char *origin, int li
 		return 0;
 	if (strcasecmp(kw, "HostCertificate") == 0)
 		return strlist_add(&c->host_certificates, words[1]) < 0 ? SERVCONF_FATAL : 0;
+	if (revoked)
+		return certauth_set_once(&c->revoked_keys, words[1]);
 	return certauth_set_once(principals ? &c->authorized_principals_file : &c->trusted_user_ca_keys, words[1]);
+}
+
+void certauth_free(struct certauth_options *c)
+{
+	free(c->trusted_user_ca_keys);
+	free(c->authorized_principals_file);
+	strlist_free(&c->host_certificates);
+	free(c->ca_signature_algorithms);
+	free(c->authorized_keys_command);
+	free(c->authorized_keys_command_user);
+	free(c->authorized_principals_command);
+	free(c->authorized_principals_command_user);
+	free(c->revoked_keys);
+	memset(c, 0, sizeof(*c));
 }
 
 void certauth_dump(const struct certauth_options *c, FILE *out)
@@ -72,6 +126,10 @@ void certauth_dump(const struct certauth_options *c, FILE *out)
 		c->authorized_principals_file ? c->authorized_principals_file : "none");
 	for (size_t i = 0; i < c->host_certificates.n; i++)
 		fprintf(out, "hostcertificate %s\n", c->host_certificates.v[i]);
+	fprintf(out, "revokedkeys %s\n", c->revoked_keys ? c->revoked_keys : "none");
+	fprintf(out, "casignaturealgorithms %s\n",
+		c->ca_signature_algorithms ? c->ca_signature_algorithms : BURROW_CA_SIGNATURE_ALGORITHMS_DEFAULT);
+	authkeys_command_dump(c, out);
 }
 
 /* ---- small file reading ---- */
@@ -188,6 +246,34 @@ void certauth_load_host_certificates(const struct certauth_options *c, struct bu
 	}
 }
 
+/* ---- revoked keys ---- */
+
+bool certauth_key_revoked(const struct server_options *opts, const struct burrow_key *key)
+{
+	const char *path = opts->certs.revoked_keys;
+	if (!path || strcasecmp(path, "none") == 0)
+		return false;
+	char *fp = NULL;
+	if (burrow_key_fingerprint_sha256(key, &fp) < 0)
+		fp = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r = BURROW_E_NOTFOUND, read_errno = 0;
+	if (file_read_all(path, &text, &len) == 0)
+		r = burrow_revoked_keys_check((const uint8_t *)text, len, key);
+	else
+		read_errno = errno;
+	free(text);
+	/* sshd's auth_key_is_revoked: an unreadable or damaged file refuses every key. */
+	if (r == 1)
+		log_error("Authentication key %s %s revoked by file %s", burrow_key_type_short(key), fp ? fp : "?", path);
+	else if (r < 0)
+		log_error("Error checking authentication key %s %s in revoked keys file %s: %s", burrow_key_type_short(key),
+			  fp ? fp : "?", path, r == BURROW_E_NOTFOUND ? strerror(read_errno) : burrow_strerror(r));
+	free(fp);
+	return r != 0;
+}
+
 /* ---- user certificates ---- */
 
 void certauth_describe(const struct burrow_key *cert, char *buf, size_t len)
@@ -247,13 +333,13 @@ static bool certauth_line_permits(const struct burrow_authorized_keys_options *o
 	return true;
 }
 
-/* AuthorizedPrincipalsFile: "[options] principal" lines; the first principal the certificate
- * lists wins, and its options restrict the login as authorized_keys options do. */
-static bool certauth_principals_file(const struct server_options *opts, const struct user_info *user,
-				     const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r)
+/* Principals lines, "[options] principal" (AuthorizedPrincipalsFile or the command's output,
+ * named by `path` in log lines): the first principal the certificate lists wins, and its options
+ * restrict the login as authorized_keys options do. */
+static bool certauth_principals_text(const struct server_options *opts, const struct user_info *user,
+				     const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r,
+				     char *text, const char *path)
 {
-	char *path = authkeys_expand_path_new(opts->certs.authorized_principals_file, user);
-	char *text = path ? certauth_read_file(path, user, opts->strict_modes) : NULL;
 	bool found = false;
 	char *cursor = text, *line;
 	int line_no = 0;
@@ -290,8 +376,35 @@ static bool certauth_principals_file(const struct server_options *opts, const st
 			log_debug("%s:%d: matched principal \"%s\"", path, line_no, name);
 		burrow_authorized_keys_options_free(&o);
 	}
+	return found;
+}
+
+static bool certauth_principals_file(const struct server_options *opts, const struct user_info *user,
+				     const struct burrow_key *cert, const char *peer_addr, struct auth_restrictions *r)
+{
+	if (!opts->certs.authorized_principals_file || strcasecmp(opts->certs.authorized_principals_file, "none") == 0)
+		return false;
+	char *path = authkeys_expand_path_new(opts->certs.authorized_principals_file, user);
+	char *text = path ? certauth_read_file(path, user, opts->strict_modes) : NULL;
+	bool found = certauth_principals_text(opts, user, cert, peer_addr, r, text, path);
 	free(text);
 	free(path);
+	return found;
+}
+
+/* sshd's match_principals_command: tried when the file did not match. */
+static bool certauth_principals_command(const struct server_options *opts, const struct user_info *user,
+					const struct burrow_key *cert, const char *peer_addr,
+					struct auth_restrictions *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	char *label = NULL;
+	if (authkeys_command_run(opts, AUTHKEYS_COMMAND_PRINCIPALS, user, cert, &text, &len, &label) < 0)
+		return false;
+	bool found = certauth_principals_text(opts, user, cert, peer_addr, r, text, label);
+	free(text);
+	free(label);
 	return found;
 }
 
@@ -363,15 +476,18 @@ static bool certauth_trusted_ca(const struct server_options *opts, const struct 
 	const char *path = opts->certs.trusted_user_ca_keys;
 	if (!path || !certauth_ca_trusted(path, burrow_cert_signature_key(cert)))
 		return false;
-	bool use_principals_file = opts->certs.authorized_principals_file &&
-				   strcasecmp(opts->certs.authorized_principals_file, "none") != 0;
+	/* sshd: with a principals file or command, they name the principals instead of the user. */
+	const struct certauth_options *c = &opts->certs;
+	bool use_principals_file = (c->authorized_principals_file && strcasecmp(c->authorized_principals_file, "none") != 0) ||
+				   (c->authorized_principals_command && strcasecmp(c->authorized_principals_command, "none") != 0);
 	const char *reason;
-	if (burrow_cert_check(cert, BURROW_CERT_USER, use_principals_file ? NULL : user->name, (uint64_t)time(NULL),
-			      &reason) != 0) {
+	if (burrow_cert_check_authority(cert, BURROW_CERT_USER, use_principals_file ? NULL : user->name,
+					(uint64_t)time(NULL), &reason) != 0) {
 		log_error("%s", reason);
 		return false;
 	}
-	if (use_principals_file && !certauth_principals_file(opts, user, cert, peer_addr, r)) {
+	if (use_principals_file && !certauth_principals_file(opts, user, cert, peer_addr, r) &&
+	    !certauth_principals_command(opts, user, cert, peer_addr, r)) {
 		log_error("Certificate does not contain an authorized principal");
 		return false;
 	}
@@ -405,7 +521,7 @@ bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct b
 		bool found = false;
 		for (size_t i = 0; i < burrow_cert_principal_count(cert) && !found; i++)
 			found = certauth_name_listed(o->principals, burrow_cert_principal(cert, i));
-		if (burrow_cert_check(cert, BURROW_CERT_USER, NULL, (uint64_t)time(NULL), &reason) != 0) {
+		if (burrow_cert_check_authority(cert, BURROW_CERT_USER, NULL, (uint64_t)time(NULL), &reason) != 0) {
 			log_error("%s", reason);
 			return false;
 		}
@@ -413,7 +529,7 @@ bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct b
 			log_error("%s: Certificate does not contain an authorized principal", loc);
 			return false;
 		}
-	} else if (burrow_cert_check(cert, BURROW_CERT_USER, user->name, (uint64_t)time(NULL), &reason) != 0) {
+	} else if (burrow_cert_check_authority(cert, BURROW_CERT_USER, user->name, (uint64_t)time(NULL), &reason) != 0) {
 		log_error("%s", reason);
 		return false;
 	}
@@ -423,6 +539,14 @@ bool certauth_authorized_keys_line(const struct burrow_key *cert, const struct b
 bool certauth_check(const struct server_options *opts, const struct user_info *user, const struct burrow_key *cert,
 		    const char *peer_addr, struct auth_restrictions *r)
 {
+	if (certauth_key_revoked(opts, cert)) /* the certificate's key, its CA, its serial or id */
+		return false;
+	/* sshd's userauth_pubkey checks CASignatureAlgorithms before looking for the CA anywhere. */
+	if (burrow_cert_check_sig_alg(cert, opts->certs.ca_signature_algorithms) != 0) {
+		log_info("userauth_pubkey: certificate signature algorithm %s: signature algorithm not supported",
+			 burrow_cert_signature_alg(cert) ? burrow_cert_signature_alg(cert) : "(null)");
+		return false;
+	}
 	if (certauth_trusted_ca(opts, user, cert, peer_addr, r))
 		return true;
 	auth_restrictions_free(r); /* a principals line may have set some */

@@ -1,8 +1,9 @@
 /*
- * burrowd [-DdeqTt] [-f config_file] [-h host_key_file] [-o option] [-p port]
+ * burrowd [-DdeqTt] [-C connection_spec] [-E log_file] [-f config_file] [-h host_key_file] [-o option] [-p port]
  *
- * The listener: reads the configuration, loads host keys, binds the listening sockets,
- * daemonizes unless told not to, and forks one child per connection (server_conn.c).
+ * Reads the configuration and loads the host keys, then either becomes the listener
+ * (listener.c) or, started by the listener as "burrowd -R ARGS..." with a connection on a fixed
+ * descriptor, serves that one connection (server_conn.c) and exits with its status.
  */
 #define _GNU_SOURCE
 #include "burrowd.h"
@@ -15,33 +16,26 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "algospec.h"
+#include "authkeys_command.h"
 #include "cfgfile.h"
+#include "listener.h"
 #include "log.h"
 
-#define MAX_LISTENERS 64
-
-struct listener {
-	int fd;
-	char addr[64];
-	int port;
+struct runtime {
+	struct burrow_key **host_keys;
+	size_t host_key_count;
 };
-
-static struct listener listeners[MAX_LISTENERS];
-static size_t listener_count;
-static bool log_is_stderr = true;
-
-/* Set across the exec of a SIGHUP restart: the process is already detached. */
-#define RESTART_ENV "BURROWD_RESTARTED"
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: burrowd [-DdeqTt] [-f config_file] [-h host_key_file] [-o option] [-p port]\n");
+	fprintf(stderr, "usage: burrowd [-DdeqTt] [-C connection_spec] [-E log_file] [-f config_file] [-h host_key_file] [-o option] [-p port]\n");
 	exit(1);
 }
 
@@ -57,231 +51,12 @@ static void sanitise_stdfd(void)
 		close(fd);
 }
 
-static void close_listeners(void)
-{
-	for (size_t i = 0; i < listener_count; i++)
-		close(listeners[i].fd);
-	listener_count = 0;
-}
-
-static void listen_on(const char *host, int port)
-{
-	struct addrinfo hints, *res = NULL;
-	char port_text[16];
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port_text, sizeof(port_text), "%d", port);
-	int gai = getaddrinfo(host, port_text, &hints, &res);
-	if (gai != 0) {
-		log_msg(LOG_LVL_FATAL, "bad addr or host: %s (%s)", host ? host : "<NULL>", gai_strerror(gai));
-		exit(255);
-	}
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		if (listener_count >= MAX_LISTENERS) {
-			log_error("Too many listen sockets. Enlarge MAX_LISTENERS");
-			break;
-		}
-		struct listener *l = &listeners[listener_count];
-		int d;
-		sockaddr_format(ai->ai_addr, l->addr, sizeof(l->addr), &d);
-		l->port = port;
-		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd < 0) {
-			/* No IPv6 on this host, typically: not worth more than a debug line. */
-			log_debug("socket: %s", strerror(errno));
-			continue;
-		}
-		int one = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		/* One socket per family, as sshd: a v6 socket must not grab the v4 port too. */
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-			log_error("Bind to port %d on %s failed: %s.", port, l->addr, strerror(errno));
-			close(fd);
-			continue;
-		}
-		if (listen(fd, SOMAXCONN) < 0) {
-			log_error("listen on [%s]:%d: %s.", l->addr, port, strerror(errno));
-			close(fd);
-			continue;
-		}
-		l->fd = fd;
-		listener_count++;
-		log_info("Server listening on %s port %d.", l->addr, port);
-	}
-	freeaddrinfo(res);
-}
-
-static void open_listeners(const struct server_options *opts)
-{
-	if (opts->listen_count == 0) {
-		for (size_t i = 0; i < opts->port_count; i++)
-			listen_on(NULL, opts->ports[i]);
-	}
-	for (size_t i = 0; i < opts->listen_count; i++) {
-		const struct listen_spec *spec = &opts->listen[i];
-		if (spec->port) {
-			listen_on(spec->host, spec->port);
-			continue;
-		}
-		for (size_t j = 0; j < opts->port_count; j++)
-			listen_on(spec->host, opts->ports[j]);
-	}
-	if (listener_count == 0) {
-		log_msg(LOG_LVL_FATAL, "Cannot bind any address.");
-		if (!log_is_stderr)
-			fprintf(stderr, "burrowd: Cannot bind any address.\n");
-		exit(1);
-	}
-}
-
-static void daemonize(bool keep_stderr)
-{
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_msg(LOG_LVL_FATAL, "fork: %s", strerror(errno));
-		exit(1);
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	if (chdir("/") < 0)
-		log_error("chdir /: %s", strerror(errno));
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		if (!keep_stderr)
-			dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
-static void write_pid_file(const char *path)
-{
-	if (!path || strcmp(path, "none") == 0)
-		return;
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		log_error("Couldn't create pid file \"%s\": %s", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
-static void reap_connections(void)
-{
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (WIFSIGNALED(status))
-			log_error("connection child %ld killed by signal %d%s", (long)pid, WTERMSIG(status),
-				  WCOREDUMP(status) ? " (core dumped)" : "");
-		else
-			log_debug("connection child %ld exited, status %d", (long)pid, WEXITSTATUS(status));
-	}
-}
-
-struct runtime {
-	const struct server_options *opts;
-	struct burrow_key **host_keys;
-	size_t host_key_count;
-	bool debug;
-	char **argv;
-};
-
-static void handle_connection(const struct runtime *rt, int fd)
-{
-	if (rt->debug) {
-		/* -d: this one connection, in this process, then exit. */
-		close_listeners();
-		signals_init(false);
-		int status = server_conn_serve(rt->opts, rt->host_keys, rt->host_key_count, fd);
-		exit(status);
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	if (pid == 0) {
-		close_listeners();
-		signals_init(false);
-		int status = server_conn_serve(rt->opts, rt->host_keys, rt->host_key_count, fd);
-		exit(status);
-	}
-	log_debug("Forked child %ld.", (long)pid);
-	close(fd);
-}
-
-static void restart(const struct runtime *rt)
-{
-	log_info("Received SIGHUP; restarting.");
-	close_listeners();
-	signals_reset_for_exec();
-	setenv(RESTART_ENV, "1", 1);
-	execv("/proc/self/exe", rt->argv);
-	log_msg(LOG_LVL_FATAL, "RESTART FAILED: /proc/self/exe: %s", strerror(errno));
-	exit(1);
-}
-
-static void accept_loop(const struct runtime *rt)
-{
-	struct pollfd pfds[MAX_LISTENERS + 1];
-	for (;;) {
-		if (got_sigterm) {
-			log_info("Received signal %d; terminating.", (int)got_sigterm);
-			if (rt->opts->pid_file && strcmp(rt->opts->pid_file, "none") != 0)
-				unlink(rt->opts->pid_file);
-			exit(0);
-		}
-		if (got_sighup && !rt->debug)
-			restart(rt);
-		if (got_sigchld) {
-			got_sigchld = 0;
-			reap_connections();
-		}
-		pfds[0] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
-		for (size_t i = 0; i < listener_count; i++)
-			pfds[i + 1] = (struct pollfd){ .fd = listeners[i].fd, .events = POLLIN };
-		int ready = poll(pfds, (nfds_t)listener_count + 1, -1);
-		if (ready < 0) {
-			if (errno != EINTR)
-				log_error("poll: %s", strerror(errno));
-			continue;
-		}
-		if (pfds[0].revents)
-			signals_drain();
-		for (size_t i = 0; i < listener_count; i++) {
-			if (!(pfds[i + 1].revents & POLLIN))
-				continue;
-			int fd = accept4(listeners[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0) {
-				if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-					log_error("accept: %s", strerror(errno));
-					usleep(100 * 1000); /* do not spin while out of descriptors */
-				} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-					log_error("accept: %s", strerror(errno));
-				}
-				continue;
-			}
-			handle_connection(rt, fd);
-		}
-	}
-}
-
 /* Reads -f FILE (or the default, which may be absent). Exits on errors. */
-static void read_config(struct server_options *opts, const char *path, bool explicit_path)
+static void read_config(struct server_options *opts, const char *path, const char *name, bool explicit_path)
 {
-	int r = cfg_read_file(path, servconf_line, opts);
+	/* Kept, with its Includes, for Match evaluation; `name` (the -f file) places relative
+	 * Includes and names the file in messages when the text comes from the listener's memfd. */
+	int r = servconf_read_file(opts, path, name);
 	if (r == -1) {
 		if (!explicit_path && errno == ENOENT)
 			return;
@@ -388,32 +163,74 @@ static void note_unoffered_host_keys(const struct runtime *rt, const struct serv
 	free(offered);
 }
 
+/* The log as configured: syslog (SyslogFacility) unless -e or -d; -E FILE wins over both. */
+static void setup_logging(const struct server_options *opts, bool log_stderr, const char *log_file)
+{
+	log_set_facility(opts->daemon.syslog_facility);
+	log_init("burrowd", (enum log_level)opts->log_level, !log_stderr && !log_file);
+	if (log_file && log_open_file(log_file) < 0) {
+		fprintf(stderr, "Couldn't open logfile %s: %s\n", log_file, strerror(errno));
+		exit(1);
+	}
+}
+
+/* A connection process (-R): the listener checked this configuration already; parse it again
+ * quietly (its notes were logged once, at startup), then serve the one connection. */
+static void serve_connection(struct runtime *rt, struct server_options *opts, bool log_stderr,
+			     const char *log_file)
+{
+	int sock = listener_rexec_take_fds();
+	if (signals_init(false) < 0) {
+		log_msg(LOG_LVL_FATAL, "pipe: %s", strerror(errno));
+		exit(CONN_EXIT_ERROR);
+	}
+	setup_logging(opts, log_stderr, log_file);
+	exit(server_conn_serve(opts, rt->host_keys, rt->host_key_count, sock));
+}
+
 int main(int argc, char **argv)
 {
 	struct server_options opts;
 	struct runtime rt;
-	const char *config_path = BURROWD_DEFAULT_CONFIG;
+	const char *config_path = BURROWD_DEFAULT_CONFIG, *log_file = NULL;
 	bool explicit_config = false, no_daemon = false, log_stderr = false, quiet = false;
 	int debug_level = 0, test_mode = 0;
 	struct strlist cmdline_keys = { 0 };
 
 	memset(&rt, 0, sizeof(rt));
-	rt.argv = argv;
+	/* Executed through /proc/self/exe (each connection, SIGHUP), the kernel would name us "exe":
+	 * keep the name ps -C, pgrep and top show. */
+	const char *slash = strrchr(argv[0], '/');
+	prctl(PR_SET_NAME, slash ? slash + 1 : argv[0]);
+	char **orig_argv = argv;
+	/* A connection process: "burrowd -R ARGS...", its descriptors 3-5 set by the listener. */
+	bool rexec = argc > 1 && strcmp(argv[1], REEXEC_FLAG) == 0;
+	if (rexec) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	/* Descriptors inherited from whoever started us are none of our business (sshd does the
 	 * same); then make sure 0-2 are open so no socket or pipe of ours lands there. */
-	if (close_range(3, ~0u, 0) < 0) {
-		for (int fd = 3; fd < 1024; fd++)
+	int first_stray = rexec ? REEXEC_CONFIG_FD + 1 : 3;
+	if (close_range((unsigned)first_stray, ~0u, 0) < 0) {
+		for (int fd = first_stray; fd < 1024; fd++)
 			close(fd);
 	}
 	sanitise_stdfd();
-	bool restarted = getenv(RESTART_ENV) != NULL;
-	unsetenv(RESTART_ENV);
 	servconf_init(&opts);
 	log_init("burrowd", LOG_LVL_INFO, false);
 
 	int ch;
-	while ((ch = getopt(argc, argv, "DdeqTtf:h:o:p:")) != -1) {
+	struct match_ctx test_conn = { 0 }; /* -C: the connection -T evaluates Match blocks for */
+	bool test_conn_given = false;
+	while ((ch = getopt(argc, argv, "DdeqTtC:E:f:h:o:p:")) != -1) {
 		switch (ch) {
+		case 'C':
+			if (servconf_test_spec_parse(optarg, &test_conn) < 0)
+				exit(1);
+			test_conn_given = true;
+			break;
 		case 'D':
 			no_daemon = true;
 			break;
@@ -422,6 +239,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			log_stderr = true;
+			break;
+		case 'E':
+			log_file = optarg;
 			break;
 		case 'q':
 			quiet = true;
@@ -441,7 +261,7 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			/* As in sshd, -o lines come first, so they win over the file (first value wins). */
-			if (cfg_read_option(optarg, servconf_line, &opts) < 0 || opts.bad_options > 0)
+			if (servconf_cmdline_option(&opts, optarg) < 0)
 				exit(255);
 			break;
 		case 'p':
@@ -471,35 +291,64 @@ int main(int argc, char **argv)
 		strlist_add(&opts.host_keys, file_keys.v[i]);
 	strlist_free(&file_keys);
 
-	log_set_level((enum log_level)(opts.log_level >= 0 ? opts.log_level : LOG_LVL_INFO));
-	read_config(&opts, config_path, explicit_config);
+	const char *config_name = config_path;
+	if (rexec) {
+		/* The text the listener read, not the file as it may be now: a changed file only
+		 * takes effect with SIGHUP, as with sshd. */
+		config_path = REEXEC_CONFIG_PATH;
+		explicit_config = true;
+		log_set_level(LOG_LVL_ERROR);
+	} else {
+		log_set_level((enum log_level)(opts.log_level >= 0 ? opts.log_level : LOG_LVL_INFO));
+	}
+	read_config(&opts, config_path, config_name, explicit_config);
 	servconf_fill_defaults(&opts);
-	log_set_level((enum log_level)opts.log_level);
+	daemon_config_fill_defaults(&opts.daemon);
+	if (authkeys_command_config_check(&opts.certs) < 0)
+		exit(255);
+	if (!rexec)
+		log_set_level((enum log_level)opts.log_level);
 
+	if (test_conn_given && test_mode != 2) {
+		fprintf(stderr, "Config test connection parameter (-C) provided without test mode (-T)\n");
+		exit(255);
+	}
 	if (test_mode == 2) {
-		servconf_dump(&opts, stdout);
+		/* As sshd -T: Match blocks evaluated for the -C connection (without -C, for one
+		 * that no criterion matches, so only "Match All" applies). */
+		struct server_options effective;
+		if (servconf_for_connection(&opts, &test_conn, &effective) < 0)
+			exit(255);
+		servconf_dump(&effective, stdout);
 		exit(0);
 	}
 	load_host_keys(&rt, &opts);
 	load_moduli(&opts);
+	if (rexec)
+		serve_connection(&rt, &opts, log_stderr, log_file);
 	check_engine_config(&rt, &opts);
 	note_unoffered_host_keys(&rt, &opts);
 	if (test_mode)
 		exit(0);
-	rt.opts = &opts;
-	rt.debug = debug_level > 0;
 
 	if (signals_init(true) < 0) {
 		log_msg(LOG_LVL_FATAL, "pipe: %s", strerror(errno));
 		exit(1);
 	}
 	/* From here on, without -e, the log goes to syslog like sshd's. */
-	log_init("burrowd", (enum log_level)opts.log_level, !log_stderr);
-	log_is_stderr = log_stderr;
-	open_listeners(&opts);
-	if (!no_daemon && !restarted)
-		daemonize(log_stderr);
-	write_pid_file(opts.pid_file);
-	accept_loop(&rt);
-	return 0;
+	setup_logging(&opts, log_stderr, log_file);
+	/* Connection processes load the host keys again, after the daemon has changed to "/". */
+	for (size_t i = 0; !no_daemon && i < opts.host_keys.n; i++)
+		if (opts.host_keys.v[i][0] != '/')
+			log_error("HostKey %s is a relative path: connection processes start in / and will "
+				  "not find it; give an absolute path", opts.host_keys.v[i]);
+	struct listener_runtime lr = {
+		.opts = &opts,
+		.argv = orig_argv,
+		.config_fd = listener_config_memfd(config_path),
+		.debug = debug_level > 0,
+		.log_stderr = log_stderr,
+		.daemonize = !no_daemon,
+	};
+	listener_run(&lr);
 }

@@ -136,7 +136,7 @@ static void send_reply(struct monitor *m, const struct auth_reply *r)
 	} else {
 		mm_begin(&out, MM_VERDICT);
 		mm_put_u8(&out, (uint8_t)r->outcome);
-		mm_put_cstring(&out, r->outcome == BURROW_AUTH_PARTIAL ? r->methods : "");
+		mm_put_cstring(&out, r->methods);
 	}
 	mm_send(m->fd, &out, NULL, 0);
 }
@@ -147,7 +147,10 @@ static void answer_auth(struct monitor *m, struct mm_in *in)
 	memset(&reply, 0, sizeof(reply));
 	reply.outcome = BURROW_AUTH_REJECT;
 	char *user = mm_get_cstring(in, MONITOR_MAX_NAME);
-	if (in->type == MM_AUTH_PUBKEY) {
+	if (in->type == MM_AUTH_USER) {
+		if (mm_done(in))
+			auth_on_user(&m->auth, user, &reply);
+	} else if (in->type == MM_AUTH_PUBKEY) {
 		size_t blob_len;
 		const uint8_t *blob = mm_get_string(in, &blob_len);
 		bool has_signature = mm_get_u8(in) != 0;
@@ -274,6 +277,7 @@ static void preauth_child(struct monitor *m, int fd)
 {
 	forget_private_keys(m);
 	signals_close();
+	listener_forget_notify();
 	char *banner = auth_policy_banner_new(m->opts); /* files are out of reach in the sandbox */
 	const char *user = sandbox_privsep_user();
 	int r;
@@ -379,6 +383,7 @@ static bool run_preauth(struct monitor *m, struct user_info *user, uint8_t **blo
 		case MM_SIGN:
 			answer_sign(m, &in);
 			break;
+		case MM_AUTH_USER:
 		case MM_AUTH_PUBKEY:
 		case MM_AUTH_PASSWORD:
 		case MM_KBDINT_START:
@@ -437,6 +442,7 @@ static bool run_preauth(struct monitor *m, struct user_info *user, uint8_t **blo
 	/* It exits right after handing over. */
 	reap(m->child, NULL);
 	m->child = 0;
+	listener_notify_authenticated(); /* MaxStartups stops counting us */
 	return true;
 }
 
@@ -455,8 +461,10 @@ static void postauth_child(struct monitor *m, int fd)
 	signals_init(false); /* a pipe of its own: its SIGCHLDs are its sessions' */
 	if (geteuid() == 0 && ids_drop_to_user(&handover.user) < 0)
 		_exit(CONN_EXIT_ERROR);
+	/* From now on the options are the user's, Match blocks applied. */
+	const struct server_options *opts = m->auth.opts;
 	struct burrow_config cfg;
-	server_engine_config(m->opts, m->public_keys, m->host_key_count, &cfg);
+	server_engine_config(opts, m->public_keys, m->host_key_count, &cfg);
 	cfg.host_key_sign = mm_host_key_sign;
 	cfg.host_key_sign_ctx = &fd;
 	struct burrow_import_expect expect = {
@@ -473,7 +481,7 @@ static void postauth_child(struct monitor *m, int fd)
 		_exit(CONN_EXIT_ERROR);
 	}
 	/* fd stays the monitor's wire: signatures for rekeys and ptys go there. */
-	int status = server_conn_run(m->opts, conn, m->ci, &handover.user, &m->auth.restrictions, fd);
+	int status = server_conn_run(opts, conn, m->ci, &handover.user, &m->auth.restrictions, fd);
 	exit(status);
 }
 
@@ -536,7 +544,8 @@ int monitor_serve(const struct server_options *opts, struct burrow_key *const *h
 	m.fd = -1;
 	if (geteuid() == 0 && sandbox_privsep_dir(SANDBOX_PRIVSEP_DIR) < 0)
 		return CONN_EXIT_ERROR;
-	if (public_keys_new(&m) < 0 || auth_state_init(&m.auth, opts, ci->peer_addr, ci->peer_port) < 0) {
+	if (public_keys_new(&m) < 0 || auth_state_init(&m.auth, opts, ci->peer_addr, ci->peer_port, ci->local_addr,
+								     ci->local_port) < 0) {
 		public_keys_free(&m);
 		return CONN_EXIT_ERROR;
 	}

@@ -85,7 +85,8 @@ static void apply_answer(struct preauth *c, struct mm_in *a, bool challenge_allo
 		char *methods = mm_get_cstring(a, PREAUTH_MAX_TEXT);
 		if (mm_done(a) && outcome <= BURROW_AUTH_PARTIAL) {
 			r = 0;
-			if (outcome == BURROW_AUTH_PARTIAL)
+			/* New methods: a partial success, or the user's Match blocks changed them. */
+			if (*methods)
 				r = burrow_auth_set_methods(c->io.conn, methods);
 			if (r == 0)
 				r = burrow_auth_outcome(c->io.conn, (enum burrow_auth_outcome)outcome);
@@ -129,6 +130,18 @@ static void on_auth_pubkey(struct preauth *c, const struct burrow_event *ev)
 	mm_put_string(&m, blob, len);
 	mm_put_u8(&m, ev->has_signature);
 	free(blob);
+	struct mm_in a;
+	if (ask(c, &m, &a) == 0) {
+		apply_answer(c, &a, false);
+		mm_in_free(&a);
+	}
+}
+
+static void on_auth_user(struct preauth *c, const struct burrow_event *ev)
+{
+	struct mm_out m;
+	mm_begin(&m, MM_AUTH_USER);
+	mm_put_cstring(&m, ev->user);
 	struct mm_in a;
 	if (ask(c, &m, &a) == 0) {
 		apply_answer(c, &a, false);
@@ -226,6 +239,9 @@ static void handle_event(struct preauth *c, const struct burrow_event *ev)
 	switch (ev->type) {
 	case BURROW_EV_KEX_DONE:
 		conn_io_log_negotiated(&c->io);
+		break;
+	case BURROW_EV_AUTH_USER:
+		on_auth_user(c, ev);
 		break;
 	case BURROW_EV_AUTH_PUBKEY:
 		on_auth_pubkey(c, ev);
@@ -340,6 +356,7 @@ int preauth_run(const struct preauth_params *p)
 	struct burrow_config cfg;
 	server_engine_config(p->opts, p->host_keys, p->host_key_count, &cfg);
 	cfg.auth_banner = p->banner;
+	cfg.auth_report_user = true; /* Match blocks decide the user's methods before the offer */
 	cfg.host_key_sign = mm_host_key_sign;
 	cfg.host_key_sign_ctx = &c.monitor;
 	int r = burrow_conn_new(&cfg, &c.io.conn);

@@ -2,7 +2,8 @@
  * sshd_config for burrowd: the keywords we act on, every other keyword of OpenSSH's sshd_config(5)
  * (accepted, logged "Unsupported option", ignored), and anything else is an error, as in sshd.
  * As in sshd the first value of a keyword wins, except HostKey, ListenAddress and Port which
- * accumulate.
+ * accumulate. Match blocks and their evaluation per connection are in servconf_match.c, reading
+ * files, Include and the command line in servconf_include.c.
  */
 #define _GNU_SOURCE
 #include "burrowd.h"
@@ -14,7 +15,9 @@
 #include <unistd.h>
 
 #include "algospec.h"
+#include "cfgfile.h"
 #include "log.h"
+#include "servconf_internal.h"
 
 enum keyword {
 	KW_PORT,
@@ -27,6 +30,7 @@ enum keyword {
 	KW_PID_FILE,
 	KW_STRICT_MODES,
 	KW_MATCH,
+	KW_INCLUDE,
 	KW_KEX_ALGORITHMS,
 	KW_HOST_KEY_ALGORITHMS,
 	KW_PUBKEY_ACCEPTED_ALGORITHMS,
@@ -67,6 +71,7 @@ static const struct {
 	{ "PidFile", KW_PID_FILE },
 	{ "StrictModes", KW_STRICT_MODES },
 	{ "Match", KW_MATCH },
+	{ "Include", KW_INCLUDE },
 	{ "KexAlgorithms", KW_KEX_ALGORITHMS },
 	{ "HostKeyAlgorithms", KW_HOST_KEY_ALGORITHMS },
 	{ "PubkeyAcceptedAlgorithms", KW_PUBKEY_ACCEPTED_ALGORITHMS },
@@ -98,17 +103,17 @@ static const struct {
 static const char *const unsupported_keywords[] = {
 	"AcceptEnv", "AddressFamily", "AfsTokenPassing",
 	"AllowStreamLocalForwarding", "AllowTcpForwarding",
-	"AuthorizedKeysCommand", "AuthorizedKeysCommandUser", "AuthorizedKeysFile2",
-	"AuthorizedPrincipalsCommand", "AuthorizedPrincipalsCommandUser",
-	"CASignatureAlgorithms", "ChannelTimeout",
+	"AuthorizedKeysFile2",
+	"ChannelTimeout",
 	"CheckMail", "ChrootDirectory", "ClientAliveCountMax", "ClientAliveInterval",
 	"DebianBanner", "DisableForwarding",
 	"DSAAuthentication", "ExposeAuthInfo", "FingerprintHash", "ForceCommand", "GatewayPorts",
 	"GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms",
 	"GSSAPIKeyExchange", "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
 	"HostbasedAcceptedAlgorithms", "HostbasedAcceptedKeyTypes", "HostbasedAuthentication",
-	"HostbasedUsesNameFromPacketOnly", "HostDSAKey", "HostKeyAgent",
-	"IgnoreRhosts", "IgnoreUserKnownHosts", "Include", "IPQoS",
+	"HostbasedUsesNameFromPacketOnly", "HostCertificate" /* certauth.c takes it first */, "HostDSAKey",
+	"HostKeyAgent",
+	"IgnoreRhosts", "IgnoreUserKnownHosts", "IPQoS",
 	"KeepAlive", "KerberosAuthentication",
 	"KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTgtPassing",
 	"KerberosTicketCleanup", "KeyRegenerationInterval",
@@ -118,7 +123,7 @@ static const char *const unsupported_keywords[] = {
 	"PermitUserRC", "PerSourceMaxStartups", "PerSourceNetBlockSize",
 	"PerSourcePenalties", "PerSourcePenaltyExemptList", "PrintLastLog", "PrintMotd", "Protocol",
 	"PubkeyAuthOptions", "RDomain",
-	"RefuseConnection", "RequiredRSASize", "ReverseMappingCheck", "RevokedKeys",
+	"RefuseConnection", "RequiredRSASize", "ReverseMappingCheck",
 	"RhostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
 	"SecurityKeyProvider", "ServerKeyBits", "SetEnv", "SKeyAuthentication", "SshdAuthPath",
 	"SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink", "Subsystem",
@@ -194,6 +199,9 @@ void servconf_free(struct server_options *opts)
 	strlist_free(&opts->authentication_methods);
 	free(opts->banner);
 	free(opts->permit_user_environment);
+	session_config_free(&opts->sessions); /* session_config.c */
+	certauth_free(&opts->certs);          /* certauth.c */
+	servconf_state_free(opts->state); /* servconf_include.c */
 	servconf_init(opts);
 }
 
@@ -220,6 +228,15 @@ static int add_port(struct server_options *opts, int port)
 }
 
 int servconf_cmdline_port(struct server_options *opts, const char *arg)
+{
+	/* Kept for servconf_for_connection, which reads the command line again. */
+	struct servconf_state *state = servconf_state_get(opts);
+	if (!state || strlist_add(&state->source->ports, arg) < 0)
+		return SERVCONF_FATAL;
+	return servconf_port_argument(opts, arg);
+}
+
+int servconf_port_argument(struct server_options *opts, const char *arg)
 {
 	int port = parse_port(arg);
 	if (port < 0) {
@@ -310,7 +327,7 @@ static int lookup_keyword(const char *word, enum keyword *kw, const char **canon
 /* Keywords that take exactly one argument. */
 static bool single_argument(enum keyword kw)
 {
-	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_UNSUPPORTED &&
+	return kw != KW_AUTHORIZED_KEYS_FILE && kw != KW_MATCH && kw != KW_INCLUDE && kw != KW_UNSUPPORTED &&
 	       kw != KW_REKEY_LIMIT && kw != KW_ALLOW_USERS && kw != KW_DENY_USERS &&
 	       kw != KW_ALLOW_GROUPS && kw != KW_DENY_GROUPS && kw != KW_AUTHENTICATION_METHODS;
 }
@@ -479,31 +496,47 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	struct server_options *opts = ctx;
 	enum keyword kw;
 	const char *name;
+	/* Match blocks (servconf_match.c): only some keywords may appear in one. While a
+	 * connection's Match blocks are evaluated, the global keywords wait for the global pass. */
+	bool match_pass = opts->state && opts->state->conn;
+	if ((opts->in_match_block || match_pass) && !servconf_match_allowed(words[0])) {
+		enum keyword unused_kw;
+		const char *unused_name;
+		if (match_pass)
+			return 0;
+		if (lookup_keyword(words[0], &unused_kw, &unused_name) < 0) /* sshd says both */
+			fprintf(stderr, "%s: line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
+		fprintf(stderr, "%s line %d: Directive '%s' is not allowed within a Match block\n", origin, line_no,
+			words[0]);
+		return SERVCONF_FATAL;
+	}
 	int cert_rc = certauth_config_line(opts, origin, line_no, words, nwords); /* certauth.c */
 	if (cert_rc != CERTAUTH_NOT_MINE)
 		return cert_rc;
+	int daemon_rc = daemon_config_line(opts, origin, line_no, words, nwords); /* daemon_config.c */
+	if (daemon_rc != DAEMON_CONFIG_NOT_MINE)
+		return daemon_rc;
+	int session_rc = session_config_line(opts, origin, line_no, words, nwords); /* session_config.c */
+	if (session_rc != SESSION_CONFIG_NOT_MINE)
+		return session_rc;
 	if (lookup_keyword(words[0], &kw, &name) < 0) {
 		fprintf(stderr, "%s: line %d: Bad configuration option: %s\n", origin, line_no, words[0]);
 		opts->bad_options++;
 		return 0;
 	}
-	if (kw == KW_MATCH) {
-		/* Lines under a Match apply only to some connections. We cannot tell which, so we
-		 * apply none of them rather than all of them; "Match all" ends the block. */
-		opts->in_match_block = !(nwords == 2 && strcasecmp(words[1], "all") == 0);
-		if (opts->in_match_block)
-			log_info("%s line %d: Unsupported option Match: the lines of this block are "
-				 "ignored", origin, line_no);
-		return 0;
-	}
 	if (kw == KW_UNSUPPORTED) {
-		log_info("%s line %d: Unsupported option %s", origin, line_no, name);
+		if (!(opts->state && opts->state->quiet)) /* said once, at startup */
+			log_info("%s line %d: Unsupported option %s", origin, line_no, name);
 		return 0;
 	}
 	if (nwords < 2) {
 		fprintf(stderr, "%s line %d: no argument after keyword \"%s\"\n", origin, line_no, words[0]);
 		return SERVCONF_FATAL;
 	}
+	if (kw == KW_MATCH)
+		return servconf_match_line(opts, origin, line_no, words, nwords);
+	if (kw == KW_INCLUDE)
+		return servconf_include_line(opts, origin, line_no, words, nwords);
 	if (single_argument(kw) && nwords > 2) {
 		fprintf(stderr, "%s line %d: %s: garbage at end of line\n", origin, line_no, name);
 		return SERVCONF_FATAL;
@@ -650,6 +683,7 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	case KW_PERMIT_USER_ENVIRONMENT:
 		return set_auth_option(opts, origin, line_no, kw, words, nwords);
 	case KW_MATCH:
+	case KW_INCLUDE:
 	case KW_UNSUPPORTED:
 		break;
 	}
@@ -657,6 +691,13 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 }
 
 void servconf_fill_defaults(struct server_options *opts)
+{
+	/* sshd refuses to start rather than lock everyone out. */
+	if (servconf_fill_defaults_checked(opts) < 0)
+		exit(255);
+}
+
+int servconf_fill_defaults_checked(struct server_options *opts)
 {
 	if (opts->port_count == 0)
 		add_port(opts, BURROWD_DEFAULT_PORT);
@@ -682,7 +723,7 @@ void servconf_fill_defaults(struct server_options *opts)
 	if (opts->use_pam == -1)
 		opts->use_pam = 0; /* sshd's compiled-in default; Debian's sshd_config says yes */
 #ifndef HAVE_PAM
-	if (opts->use_pam == 1)
+	if (opts->use_pam == 1 && !(opts->state && opts->state->quiet))
 		log_info("UsePAM yes: burrowd was built without PAM; passwords are checked with crypt(3)");
 	opts->use_pam = 0;
 #endif
@@ -696,9 +737,8 @@ void servconf_fill_defaults(struct server_options *opts)
 		opts->login_grace_time = 120;
 	if (!opts->permit_user_environment)
 		opts->permit_user_environment = strdup("no");
-	/* sshd refuses to start rather than lock everyone out. */
 	if (!auth_policy_check_config(opts))
-		exit(255);
+		return -1;
 	/* Unset: whatever the engine's server default is (sshd's "yes", delayed zlib). */
 	if (opts->compression == -1)
 		opts->compression = strstr(burrow_algorithms_default(BURROW_SERVER, BURROW_ALGO_COMPRESSION),
@@ -706,6 +746,7 @@ void servconf_fill_defaults(struct server_options *opts)
 	/* Only root can write /run; an unprivileged burrowd writes no pid file unless asked. */
 	if (!opts->pid_file)
 		opts->pid_file = strdup(geteuid() == 0 ? BURROWD_DEFAULT_PIDFILE : "none");
+	return 0;
 }
 
 static const char *level_name(int level)
@@ -726,7 +767,9 @@ static void servconf_dump_auth(const struct server_options *opts, FILE *out)
 	fprintf(out, "kbdinteractiveauthentication %s\n", opts->kbdint_authentication ? "yes" : "no");
 	fprintf(out, "usepam %s\n", opts->use_pam ? "yes" : "no");
 	fprintf(out, "permitemptypasswords %s\n", opts->permit_empty_passwords ? "yes" : "no");
-	fprintf(out, "permitrootlogin %s\n", servconf_permit_root_name(opts->permit_root_login));
+	/* sshd -T names prohibit-password by its first spelling in sshd's table. */
+	fprintf(out, "permitrootlogin %s\n", opts->permit_root_login == PERMIT_ROOT_PROHIBIT_PASSWORD
+					       ? "without-password" : servconf_permit_root_name(opts->permit_root_login));
 	dump_list(out, "allowusers", &opts->allow_users);
 	dump_list(out, "denyusers", &opts->deny_users);
 	dump_list(out, "allowgroups", &opts->allow_groups);
@@ -775,6 +818,8 @@ void servconf_dump(const struct server_options *opts, FILE *out)
 	fprintf(out, "allowagentforwarding %s\n", opts->allow_agent_forwarding ? "yes" : "no");
 	servconf_dump_auth(opts, out);
 	certauth_dump(&opts->certs, out);
+	daemon_config_dump(&opts->daemon, out); /* daemon_config.c */
+	session_config_dump(&opts->sessions, out);
 	fprintf(out, "loglevel %s\n", level_name(opts->log_level));
 	fprintf(out, "pidfile %s\n", opts->pid_file ? opts->pid_file : "none");
 	/* Lists as sshd -T shows them: resolved (what the engine will offer, before the host key

@@ -42,12 +42,15 @@ void auth_reply_free(struct auth_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int auth_state_init(struct auth_state *a, const struct server_options *opts, const char *peer_addr, int peer_port)
+int auth_state_init(struct auth_state *a, const struct server_options *opts, const char *peer_addr, int peer_port,
+		    const char *local_addr, int local_port)
 {
 	memset(a, 0, sizeof(*a));
-	a->opts = opts;
+	a->opts = a->base = opts;
 	a->peer_addr = peer_addr;
 	a->peer_port = peer_port;
+	a->local_addr = local_addr;
+	a->local_port = local_port;
 	a->privileged = geteuid() == 0;
 	auth_restrictions_init(&a->restrictions);
 	if (!a->privileged && user_lookup_uid(getuid(), &a->self) < 0) {
@@ -72,10 +75,50 @@ void auth_state_free(struct auth_state *a)
 	auth_methods_free(&a->methods);
 	auth_restrictions_free(&a->restrictions);
 	strlist_free(&a->used_keys);
+	if (a->first_user)
+		servconf_free(&a->effective);
+	free(a->first_user);
 	memset(a, 0, sizeof(*a));
 }
 
 /* ---- users ---- */
+
+/*
+ * Every attempt names a user. The first one settles the connection's configuration: the Match
+ * blocks are evaluated for it (sshd does it then too), and what the client is offered follows
+ * (out->methods). Later attempts must name the same user (sshd disconnects on a change; we
+ * refuse them). false: refuse this attempt.
+ */
+static bool settle_user(struct auth_state *c, const char *name, struct auth_reply *out)
+{
+	if (c->first_user) {
+		if (strcmp(c->first_user, name) == 0)
+			return true;
+		log_info("Refusing a change of user from %s to %s for %s port %d", c->first_user, name, c->peer_addr,
+			 c->peer_port);
+		return false;
+	}
+	struct match_ctx ctx = {
+		.user = name, .host = c->peer_addr, .addr = c->peer_addr, .laddr = c->local_addr, .lport = c->local_port,
+	};
+	if (servconf_for_connection(c->base, &ctx, &c->effective) < 0)
+		return false;
+	c->first_user = strdup(name);
+	if (!c->first_user) {
+		servconf_free(&c->effective);
+		return false;
+	}
+	c->opts = &c->effective;
+	struct auth_methods methods;
+	if (auth_methods_init(&methods, c->opts->authentication_methods.v, c->opts->authentication_methods.n,
+			      c->opts->pubkey_authentication, c->opts->password_authentication,
+			      c->opts->kbdint_authentication) < 0)
+		return false;
+	auth_methods_free(&c->methods);
+	c->methods = methods;
+	out->methods = auth_methods_offer_new(&c->methods);
+	return out->methods != NULL;
+}
 
 /* The user an attempt names, or NULL when nobody may log in under that name (logged once). */
 static const struct user_info *login_user(struct auth_state *c, const char *name)
@@ -186,10 +229,21 @@ static void restrictions_merge(struct auth_restrictions *into, struct auth_restr
 	auth_restrictions_free(from);
 }
 
+void auth_on_user(struct auth_state *c, const char *user, struct auth_reply *out)
+{
+	out->outcome = BURROW_AUTH_REJECT; /* "none" never logs anyone in */
+	if (settle_user(c, user, out))
+		login_user(c, user); /* "Invalid user" is logged now, as sshd does */
+}
+
 void auth_on_pubkey(struct auth_state *c, const char *user, const struct burrow_key *key, bool has_signature,
 		    struct auth_reply *out)
 {
 	c->attempted = true;
+	if (!settle_user(c, user, out)) {
+		out->outcome = BURROW_AUTH_REJECT;
+		return;
+	}
 	const struct user_info *u = login_user(c, user);
 	char *fp = NULL;
 	if (burrow_key_fingerprint_sha256(key, &fp) < 0)
@@ -243,6 +297,10 @@ void auth_on_pubkey(struct auth_state *c, const char *user, const struct burrow_
 void auth_on_password(struct auth_state *c, const char *user, const char *password, struct auth_reply *out)
 {
 	c->attempted = true;
+	if (!settle_user(c, user, out)) {
+		out->outcome = BURROW_AUTH_REJECT;
+		return;
+	}
 	const struct user_info *u = login_user(c, user);
 	bool ok = c->opts->password_authentication &&
 		  auth_password_check(c->opts, user, u, password ? password : "", c->peer_addr);
@@ -268,9 +326,13 @@ static void kbdint_finish(struct auth_state *c, const char *user, bool ok, struc
 void auth_on_kbdint_start(struct auth_state *c, const char *user, struct auth_reply *out)
 {
 	c->attempted = true;
-	const struct user_info *u = login_user(c, user);
 	auth_kbdint_free(c->kbdint);
 	c->kbdint = NULL;
+	if (!settle_user(c, user, out)) {
+		out->outcome = BURROW_AUTH_REJECT;
+		return;
+	}
+	const struct user_info *u = login_user(c, user);
 	bool done = false, ok = false;
 	if (!c->opts->kbdint_authentication ||
 	    auth_kbdint_start(&c->kbdint, c->opts, user, u, c->peer_addr, out, &done, &ok) < 0) {

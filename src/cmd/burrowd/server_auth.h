@@ -13,9 +13,12 @@
 #include "burrowd.h"
 
 struct auth_state {
-	const struct server_options *opts;
-	const char *peer_addr;
-	int peer_port;
+	const struct server_options *opts;  /* base until the user is named, then &effective */
+	const struct server_options *base;
+	struct server_options effective;    /* Match blocks evaluated for this connection and user */
+	char *first_user;                   /* the user of the first attempt: later ones must match */
+	const char *peer_addr, *local_addr;
+	int peer_port, local_port;
 	bool privileged;           /* running as root: serve any system user */
 	struct user_info self;     /* unprivileged: the only user we serve */
 	/* The user named in the latest attempt, looked up once per name. */
@@ -35,9 +38,12 @@ struct auth_state {
 };
 
 /* 0, or -1 (logged). */
-int auth_state_init(struct auth_state *a, const struct server_options *opts, const char *peer_addr, int peer_port);
+int auth_state_init(struct auth_state *a, const struct server_options *opts, const char *peer_addr, int peer_port,
+		    const char *local_addr, int local_port);
 void auth_state_free(struct auth_state *a);
 
+/* The first "none" request names the user: the methods to offer them (out->methods). */
+void auth_on_user(struct auth_state *a, const char *user, struct auth_reply *out);
 void auth_on_pubkey(struct auth_state *a, const char *user, const struct burrow_key *key, bool has_signature,
 		    struct auth_reply *out);
 void auth_on_password(struct auth_state *a, const char *user, const char *password, struct auth_reply *out);

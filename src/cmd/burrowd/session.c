@@ -1,5 +1,6 @@
 /*
- * Session channels: the process runs with three pipes. Window discipline: peer data is
+ * Session channels: the process runs with three pipes, or on a pty (stdin, stdout and stderr
+ * all the slave; we hold the master). Window discipline: peer data is
  * acknowledged (burrow_chan_consumed) only once written to the process, so what we buffer is
  * bounded by our window; process output is read only when the peer's window has room and the
  * engine's unsent output is below the high-water mark, so nothing grows without bound.
@@ -9,13 +10,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "burrow/ttymodes.h"
 #include "log.h"
+#include "login_env.h"
+#include "pty_utmp.h"
+#include "session_config.h"
 
 /* ---- byte buffers ---- */
 
@@ -72,6 +82,7 @@ struct session *session_new(uint32_t channel)
 		return NULL;
 	s->channel = channel;
 	s->fd_in = s->fd_out = s->fd_err = -1;
+	s->pty_master = s->pty_slave = -1;
 	return s;
 }
 
@@ -82,13 +93,26 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* The pty's logout records and release, once (the process ended or the channel went away). */
+static void pty_finish(struct session *s)
+{
+	if (!s->has_pty)
+		return;
+	close_fd(&s->pty_slave);
+	close_fd(&s->pty_master);
+	s->pty->close(s->pty->ctx, s->tty);
+	s->has_pty = false;
+}
+
 void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	pty_finish(s);
 	close_fd(&s->fd_in);
 	close_fd(&s->fd_out);
 	close_fd(&s->fd_err);
+	strlist_free(&s->env);
 	bytes_free(&s->in);
 	bytes_free(&s->out[0]);
 	bytes_free(&s->out[1]);
@@ -103,16 +127,138 @@ void session_hangup(struct session *s)
 	}
 }
 
-/* ---- starting the process ---- */
+/* ---- what the client asks before the process starts ---- */
 
-static char *env_entry_new(const char *name, const char *value)
+int session_pty_request(struct session *s, const struct pty_broker *broker, const struct burrow_pty_req *req)
 {
-	size_t len = strlen(name) + strlen(value) + 2;
-	char *e = malloc(len);
-	if (e)
-		snprintf(e, len, "%s=%s", name, value);
-	return e;
+	int master = -1, slave = -1;
+	char tty[sizeof(s->tty)];
+	if (broker->open(broker->ctx, &master, &slave, tty, sizeof(tty)) < 0)
+		return -1;
+	struct termios t;
+	unsigned unknown = 0;
+	if (tcgetattr(slave, &t) < 0) {
+		log_error("channel %u: tcgetattr %s: %s", s->channel, tty, strerror(errno));
+		goto fail;
+	}
+	int r = burrow_ttymodes_apply(req->modes, req->modes_len, &t, &unknown);
+	if (r < 0) {
+		log_info("channel %u: pty-req with malformed terminal modes refused: %s", s->channel,
+			 burrow_strerror(r));
+		goto fail;
+	}
+	if (unknown > 0)
+		log_verbose("channel %u: pty-req: %u terminal mode opcode(s) not known, ignored", s->channel, unknown);
+	if (tcsetattr(slave, TCSANOW, &t) < 0)
+		log_debug("channel %u: tcsetattr %s: %s", s->channel, tty, strerror(errno));
+	s->pty = broker;
+	s->has_pty = true;
+	s->pty_master = master;
+	s->pty_slave = slave;
+	snprintf(s->tty, sizeof(s->tty), "%s", tty);
+	snprintf(s->term, sizeof(s->term), "%s", req->term);
+	session_window_change(s, req->cols, req->rows, req->width_px, req->height_px);
+	log_debug("channel %u: allocated pty %s, TERM %s", s->channel, s->tty, s->term);
+	return 0;
+fail:
+	close(master);
+	close(slave);
+	broker->close(broker->ctx, tty);
+	return -1;
 }
+
+static unsigned short clamp_u16(uint32_t v)
+{
+	return v > USHRT_MAX ? USHRT_MAX : (unsigned short)v;
+}
+
+int session_window_change(struct session *s, uint32_t cols, uint32_t rows, uint32_t width_px, uint32_t height_px)
+{
+	if (!s->has_pty || s->pty_master < 0)
+		return -1;
+	struct winsize ws = {
+		.ws_row = clamp_u16(rows),
+		.ws_col = clamp_u16(cols),
+		.ws_xpixel = clamp_u16(width_px),
+		.ws_ypixel = clamp_u16(height_px),
+	};
+	/* The kernel sends SIGWINCH to the terminal's foreground process group. */
+	if (ioctl(s->pty_master, TIOCSWINSZ, &ws) < 0) {
+		log_debug("channel %u: TIOCSWINSZ: %s", s->channel, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The signal names of RFC 4254 6.10, both ways: "signal" requests and exit-signal. */
+static const struct {
+	const char *name;
+	int sig;
+} signal_names[] = {
+	{ "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "FPE", SIGFPE },   { "HUP", SIGHUP },
+	{ "ILL", SIGILL },   { "INT", SIGINT },   { "KILL", SIGKILL }, { "PIPE", SIGPIPE },
+	{ "QUIT", SIGQUIT }, { "SEGV", SIGSEGV }, { "TERM", SIGTERM }, { "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 },
+};
+
+int session_signal_number(const char *name)
+{
+	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (strcmp(signal_names[i].name, name) == 0)
+			return signal_names[i].sig;
+	return 0;
+}
+
+/* As sshd's session_signal_req: known names only, a running process, never into a forced
+ * command or a subsystem. */
+int session_signal(struct session *s, const char *name)
+{
+	int sig = session_signal_number(name);
+	if (sig == 0) {
+		log_info("channel %u: unsupported signal \"%s\"", s->channel, name);
+		return -1;
+	}
+	if (s->pid <= 0 || s->exited) {
+		log_info("channel %u: no process for signal %s", s->channel, name);
+		return -1;
+	}
+	if (s->no_signals) {
+		log_info("channel %u: refusing to send signal %s to a forced-command or subsystem session",
+			 s->channel, name);
+		return -1;
+	}
+	log_debug("channel %u: signal %s, killpg(%ld, %d)", s->channel, name, (long)s->pid, sig);
+	if (killpg(s->pid, sig) < 0) {
+		log_info("channel %u: killpg(%ld, %d): %s", s->channel, (long)s->pid, sig, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int session_break(struct session *s)
+{
+	if (!s->has_pty || s->pty_master < 0)
+		return -1;
+	return tcsendbreak(s->pty_master, 0) < 0 ? -1 : 0;
+}
+
+int session_env_add(struct session *s, const char *name, const char *value)
+{
+	if (s->env.n >= SESSION_MAX_ENV) {
+		log_debug("channel %u: ignoring env request %s: too many env vars", s->channel, name);
+		return -1;
+	}
+	size_t len = strlen(name) + strlen(value) + 2;
+	char *entry = malloc(len);
+	if (!entry)
+		return -1;
+	snprintf(entry, len, "%s=%s", name, value);
+	int r = strlist_add(&s->env, entry);
+	free(entry);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- starting the process ---- */
 
 static void free_vector(char **v)
 {
@@ -121,82 +267,6 @@ static void free_vector(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
-}
-
-/* Sets NAME=value in env (replacing an earlier NAME), growing it; 0 or -1. */
-static int environment_set(char ***env, const char *entry)
-{
-	size_t name_len = strcspn(entry, "=");
-	size_t n = 0;
-	for (; (*env)[n]; n++) {
-		if (strncmp((*env)[n], entry, name_len + 1) == 0) {
-			char *copy = strdup(entry);
-			if (!copy)
-				return -1;
-			free((*env)[n]);
-			(*env)[n] = copy;
-			return 0;
-		}
-	}
-	char **grown = realloc(*env, (n + 2) * sizeof(**env));
-	if (!grown)
-		return -1;
-	*env = grown;
-	if (!(grown[n] = strdup(entry)))
-		return -1;
-	grown[n + 1] = NULL;
-	return 0;
-}
-
-/* The login's additions, after the standard variables as in sshd's do_setup_env: the key's
- * environment= (already filtered by PermitUserEnvironment) and SSH_ORIGINAL_COMMAND. */
-static int environment_add_login(char ***env, const struct session_origin *o)
-{
-	for (size_t i = 0; o->restrictions && i < o->restrictions->environment.n; i++)
-		if (environment_set(env, o->restrictions->environment.v[i]) < 0)
-			return -1;
-	if (o->original_command) {
-		char *entry = env_entry_new("SSH_ORIGINAL_COMMAND", o->original_command);
-		int r = entry ? environment_set(env, entry) : -1;
-		free(entry);
-		return r;
-	}
-	return 0;
-}
-
-static char **environment_new(const struct session_origin *o)
-{
-	char connection[256], client[192];
-	snprintf(connection, sizeof(connection), "%s %d %s %d", o->peer_addr, o->peer_port,
-		 o->local_addr, o->local_port);
-	snprintf(client, sizeof(client), "%s %d %d", o->peer_addr, o->peer_port, o->local_port);
-	const char *pairs[][2] = {
-		{ "HOME", o->user->home },   { "USER", o->user->name },
-		{ "LOGNAME", o->user->name }, { "SHELL", o->user->shell },
-		{ "PATH", BURROWD_PATH },     { "SSH_CONNECTION", connection },
-		{ "SSH_CLIENT", client },
-	};
-	size_t n = sizeof(pairs) / sizeof(pairs[0]);
-	char **env = calloc(n + 2, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		env[i] = env_entry_new(pairs[i][0], pairs[i][1]);
-		if (!env[i]) {
-			free_vector(env);
-			return NULL;
-		}
-	}
-	/* Agent forwarding (agent_forward.c): where the session's ssh and ssh-add find the agent. */
-	if (o->agent_socket && !(env[n] = env_entry_new("SSH_AUTH_SOCK", o->agent_socket))) {
-		free_vector(env);
-		return NULL;
-	}
-	if (environment_add_login(&env, o) < 0) {
-		free_vector(env);
-		return NULL;
-	}
-	return env;
 }
 
 /* argv as sshd builds it: "-bash" for a login shell, "bash -c command" for a command. */
@@ -226,6 +296,19 @@ static char **argv_new(const char *shell, const char *command)
 	return argv;
 }
 
+static void child_write(const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(1, text, len);
+		if (w <= 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		text += w;
+		len -= (size_t)w;
+	}
+}
+
 static void child_write_error(const char *what, const char *arg, int err)
 {
 	char line[512];
@@ -236,13 +319,53 @@ static void child_write_error(const char *what, const char *arg, int err)
 	}
 }
 
+/* /etc/motd to the terminal, as sshd's do_motd. */
+static void child_print_motd(void)
+{
+	int fd = open("/etc/motd", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		child_write(buf, (size_t)n);
+	close(fd);
+}
+
+/* The greeting of a login shell on a pty (sshd's do_login after record_login): the last login
+ * and the motd, unless ~/.hushlogin exists (check_quietlogin). Runs as the user. */
+static void child_greet(const struct session_options *config, const char *last_login)
+{
+	struct stat st;
+	if (stat(".hushlogin", &st) == 0)
+		return;
+	if (last_login[0] && (!config || session_opt_print_last_log(config)))
+		child_write(last_login, strlen(last_login));
+	if (!config || session_opt_print_motd(config))
+		child_print_motd();
+}
+
+/* What the forked child needs, gathered in the parent. */
+struct child_plan {
+	int in_fd, out_fd, err_fd; /* or the pty slave in all three */
+	bool pty;
+	bool greet;                /* a login shell on a pty */
+	const char *last_login;    /* "Last login: ...\r\n" or "" */
+	const struct user_info *user;
+	const struct session_options *config;
+	char **argv, **env;
+};
+
 /* In the forked child: never returns. */
-static void child_exec(int in_fd, int out_fd, int err_fd, const struct user_info *user,
-		       char **argv, char **env)
+static void child_exec(const struct child_plan *p)
 {
 	signals_reset_for_exec();
 	setsid();
-	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+	/* The slave becomes the controlling terminal of the new session (sshd's
+	 * pty_make_controlling_tty). */
+	if (p->pty && ioctl(p->in_fd, TIOCSCTTY, 0) < 0)
+		child_write_error("TIOCSCTTY", "", errno);
+	if (dup2(p->in_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 || dup2(p->err_fd, 2) < 0)
 		_exit(1);
 	/* Everything else of ours (socket, other sessions' pipes) must not leak into the user's
 	 * process; they are close-on-exec already, this is the belt to those braces. */
@@ -250,14 +373,27 @@ static void child_exec(int in_fd, int out_fd, int err_fd, const struct user_info
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 	}
-	if (chdir(user->home) < 0) {
-		child_write_error("Could not chdir to home directory", user->home, errno);
+	if (chdir(p->user->home) < 0) {
+		child_write_error("Could not chdir to home directory", p->user->home, errno);
 		if (chdir("/") < 0)
 			_exit(1);
 	}
-	execve(user->shell, argv, env);
-	child_write_error("exec", user->shell, errno);
+	if (p->greet)
+		child_greet(p->config, p->last_login);
+	execve(p->user->shell, p->argv, p->env);
+	child_write_error("exec", p->user->shell, errno);
 	_exit(1);
+}
+
+/* The last login before this one, read before this one is recorded. */
+static void last_login_text(const struct session_origin *origin, char *buf, size_t len)
+{
+	struct lastlog_entry e;
+	buf[0] = 0;
+	if (origin->config && !session_opt_print_last_log(origin->config))
+		return;
+	if (lastlog_read(origin->user->uid, &e) == 0)
+		lastlog_message(&e, buf, len);
 }
 
 int session_start(struct session *s, struct burrow_conn *conn, const struct session_origin *origin,
@@ -265,15 +401,38 @@ int session_start(struct session *s, struct burrow_conn *conn, const struct sess
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	char **argv = argv_new(origin->user->shell, command);
-	char **env = environment_new(origin);
+	char **env = login_env_new(origin, s->has_pty ? s->term : NULL, s->has_pty ? s->tty : NULL, &s->env);
+	char last_login[512] = "";
 	int result = -1;
 	if (!argv || !env) {
 		log_error("session: out of memory");
 		goto done;
 	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		log_error("session: pipe: %s", strerror(errno));
-		goto done;
+	struct child_plan plan = {
+		.pty = s->has_pty,
+		.greet = s->has_pty && !command,
+		.last_login = last_login,
+		.user = origin->user,
+		.config = origin->config,
+		.argv = argv,
+		.env = env,
+	};
+	if (s->has_pty) {
+		if (s->pty_slave < 0) {
+			log_error("channel %u: the pty is gone", s->channel);
+			goto done;
+		}
+		plan.in_fd = plan.out_fd = plan.err_fd = s->pty_slave;
+		if (plan.greet)
+			last_login_text(origin, last_login, sizeof(last_login));
+	} else {
+		if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+			log_error("session: pipe: %s", strerror(errno));
+			goto done;
+		}
+		plan.in_fd = in[0];
+		plan.out_fd = out[1];
+		plan.err_fd = err[1];
 	}
 	/* Room for one read per stream, allocated once per session, not per chunk. */
 	if (bytes_reserve(&s->out[0], SESSION_READ_SIZE) < 0 ||
@@ -281,22 +440,41 @@ int session_start(struct session *s, struct burrow_conn *conn, const struct sess
 		log_error("session: out of memory");
 		goto done;
 	}
+	/* On a pty both directions are dups of the master, which stays ours for window-change
+	 * and break until the session ends. */
+	if (s->has_pty && ((s->fd_in = fcntl(s->pty_master, F_DUPFD_CLOEXEC, 3)) < 0 ||
+			   (s->fd_out = fcntl(s->pty_master, F_DUPFD_CLOEXEC, 3)) < 0)) {
+		log_error("session: dup: %s", strerror(errno));
+		close_fd(&s->fd_in);
+		goto done;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_error("session: fork: %s", strerror(errno));
+		close_fd(&s->fd_in);
+		close_fd(&s->fd_out);
 		goto done;
 	}
 	if (pid == 0)
-		child_exec(in[0], out[1], err[1], origin->user, argv, env);
+		child_exec(&plan);
 	s->pid = pid;
-	s->fd_in = in[1];
-	s->fd_out = out[0];
-	s->fd_err = err[0];
-	in[1] = out[0] = err[0] = -1;
+	if (s->has_pty) {
+		/* Only the process holds the slave now: when it (and its children) are gone, reading
+		 * the master ends with EIO, after the last output. */
+		close_fd(&s->pty_slave);
+		s->pty->login(s->pty->ctx, s->tty, pid);
+	} else {
+		s->fd_in = in[1];
+		s->fd_out = out[0];
+		s->fd_err = err[0];
+		in[1] = out[0] = err[0] = -1;
+	}
 	set_nonblocking(s->fd_in);
 	set_nonblocking(s->fd_out);
-	set_nonblocking(s->fd_err);
-	log_debug("channel %u: started pid %ld: %s", s->channel, (long)pid, command ? command : "(shell)");
+	if (s->fd_err >= 0)
+		set_nonblocking(s->fd_err);
+	log_debug("channel %u: started pid %ld%s%s: %s", s->channel, (long)pid, s->has_pty ? " on " : "",
+		  s->has_pty ? s->tty : "", command ? command : "(shell)");
 	result = 0;
 	/* Data that arrived before the request goes to the process now. */
 	session_write_stdin(s, conn);
@@ -310,7 +488,7 @@ done:
 			close(err[i]);
 	}
 	free_vector(argv);
-	free_vector(env);
+	login_env_free(env);
 	return result;
 }
 
@@ -468,7 +646,8 @@ void session_read_output(struct session *s, struct burrow_conn *conn, int stream
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (r <= 0) {
-			if (r < 0)
+			/* EIO is how a pty master says the last holder of the slave is gone. */
+			if (r < 0 && errno != EIO)
 				log_debug("channel %u: read stream %d: %s", s->channel, stream, strerror(errno));
 			close_fd(fd);
 			return;
@@ -483,22 +662,10 @@ void session_read_output(struct session *s, struct burrow_conn *conn, int stream
 
 const char *session_signal_name(int sig)
 {
-	switch (sig) {
-	case SIGABRT: return "ABRT";
-	case SIGALRM: return "ALRM";
-	case SIGFPE: return "FPE";
-	case SIGHUP: return "HUP";
-	case SIGILL: return "ILL";
-	case SIGINT: return "INT";
-	case SIGKILL: return "KILL";
-	case SIGPIPE: return "PIPE";
-	case SIGQUIT: return "QUIT";
-	case SIGSEGV: return "SEGV";
-	case SIGTERM: return "TERM";
-	case SIGUSR1: return "USR1";
-	case SIGUSR2: return "USR2";
-	default: return "SIG@openssh.com";
-	}
+	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (signal_names[i].sig == sig)
+			return signal_names[i].name;
+	return "SIG@openssh.com";
 }
 
 void session_maybe_finish(struct session *s, struct burrow_conn *conn)
@@ -526,4 +693,5 @@ void session_maybe_finish(struct session *s, struct burrow_conn *conn)
 	if (r < 0)
 		log_debug("channel %u: close: %s", s->channel, burrow_strerror(r));
 	s->close_sent = true;
+	pty_finish(s);
 }

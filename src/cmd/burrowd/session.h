@@ -1,6 +1,7 @@
 /*
  * A "session" channel and the process it runs: three pipes between the process and the
- * channel, with the buffering that keeps both sides honest about flow control.
+ * channel (or a pty after "pty-req"), with the buffering that keeps both sides honest about
+ * flow control.
  */
 #ifndef BURROWD_SESSION_H
 #define BURROWD_SESSION_H
@@ -33,6 +34,16 @@ struct session {
 	bool peer_eof;
 	struct bytes out[2];    /* read from stdout (0) / stderr (1), not yet taken by the engine */
 	bool close_sent;
+
+	/* After "pty-req": the pty is allocated at once (as sshd), the process gets the slave as
+	 * its controlling terminal; fd_in and fd_out are then dups of the master, fd_err -1. */
+	const struct pty_broker *pty; /* who allocated it, and owes the logout records */
+	bool has_pty;
+	int pty_master, pty_slave; /* -1 when closed; the slave only until the process starts */
+	char tty[64];
+	char term[BURROW_TERM_MAX + 1];
+	struct strlist env;     /* "NAME=value" the client sent and AcceptEnv admitted */
+	bool no_signals;        /* forced command or subsystem: "signal" refused, as sshd */
 };
 
 /* What the process gets to know about the connection. */
@@ -47,6 +58,8 @@ struct session_origin {
 	 * client asked for when a forced command replaced it (SSH_ORIGINAL_COMMAND). NULL: none. */
 	const struct auth_restrictions *restrictions;
 	const char *original_command;
+	/* PrintMotd, PrintLastLog for login shells on a pty; NULL: sshd's defaults. */
+	const struct session_options *config;
 };
 
 /*
@@ -74,6 +87,23 @@ int session_start(struct session *s, struct burrow_conn *conn, const struct sess
 		  const char *command);
 /* SIGHUP to the process group when the process still runs (peer closed, connection gone). */
 void session_hangup(struct session *s);
+
+/* "pty-req" (already parsed): a pty from the broker with the modes applied (unknown opcodes
+ * skipped and logged) and the size set. 0 or -1 (logged). */
+struct burrow_pty_req;
+int session_pty_request(struct session *s, const struct pty_broker *broker, const struct burrow_pty_req *req);
+/* "window-change": the new size on the pty (the process gets SIGWINCH). Sizes beyond what a
+ * struct winsize holds are clamped. 0, or -1 without a pty. */
+int session_window_change(struct session *s, uint32_t cols, uint32_t rows, uint32_t width_px, uint32_t height_px);
+/* "signal": RFC 4254 6.10 name ("INT") to the process group. 0 or -1 (logged). */
+int session_signal(struct session *s, const char *name);
+/* "break" (RFC 4335): a break on the pty. 0, or -1 without a pty. */
+int session_break(struct session *s);
+/* "env" admitted by AcceptEnv: remembered for the process. 0 or -1 (too many, no memory). */
+#define SESSION_MAX_ENV 128 /* sshd ignores env requests beyond this many */
+int session_env_add(struct session *s, const char *name, const char *value);
+/* The RFC 4254 6.10 name to a signal number, 0 when not one we deliver. */
+int session_signal_number(const char *name);
 
 /* Channel data from the peer: written through to the process, the rest buffered. */
 void session_input(struct session *s, struct burrow_conn *conn, int stream, const uint8_t *data,

@@ -23,6 +23,7 @@ enum mm_type {
 	MM_KBDINT_START,      /* string user, string submethods -> MM_VERDICT or MM_CHALLENGE */
 	MM_KBDINT_RESPONSE,   /* string user, u32 n, n x string -> MM_VERDICT or MM_CHALLENGE */
 	MM_AUTH_FAILURE,      /* string user, string method, u8 partial (no reply: the log) */
+	MM_AUTH_USER,         /* string user: the first "none" request -> MM_VERDICT (methods to offer) */
 	MM_DISCONNECTED,      /* u32 reason, u8 by_peer, u8 we_disconnected, u8 grace, string message,
 			       * string error (no reply: the log) */
 	MM_AUTHENTICATED,     /* string user, string export blob: the child is done */
@@ -32,7 +33,7 @@ enum mm_type {
 	MM_LOG,               /* u8 level, string line: the sandboxed child cannot write files */
 	/* monitor -> child */
 	MM_SIGN_REPLY = 64,   /* u32 ok, string signature */
-	MM_VERDICT,           /* u8 outcome, string methods ("" unless partial) */
+	MM_VERDICT,           /* u8 outcome, string methods to offer from now on ("": unchanged) */
 	MM_CHALLENGE,         /* string instruction, u32 n, n x (string prompt, u8 echo) */
 	MM_PTY_REPLY,         /* u32 ok, string tty; master and slave descriptors attached */
 };

@@ -227,6 +227,13 @@ struct burrow_event {
 	const char *const *strings;    /* AUTH_KBDINT_PROMPT (prompts), AUTH_KBDINT_RESPONSE (answers) */
 	const bool *echo;              /* AUTH_KBDINT_PROMPT: echo[i] for strings[i] */
 	size_t nstrings;
+	/* AUTH_PUBKEY with has_signature: what the engine verified, for a privileged monitor that
+	 * verifies again (it trusts no unprivileged process): the signature algorithm, the
+	 * signature, the key blob as the client sent it and, for publickey-hostbound-v00, the host
+	 * key blob. Valid until the verdict. */
+	const char *sig_alg;
+	const uint8_t *sig, *key_blob, *hostkey_blob;
+	size_t sig_len, key_blob_len, hostkey_blob_len;
 	const struct burrow_key *const *keys; /* HOSTKEYS, HOSTKEYS_PROVEN */
 	size_t nkeys;
 };

@@ -47,6 +47,8 @@ void auth_server_free(struct auth_server *a)
 	free(a->banner);
 	burrow_key_free(a->key);
 	buf_free(&a->key_blob);
+	buf_free(&a->sig);
+	buf_free(&a->hostkey_blob);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -244,13 +246,29 @@ static int auths_publickey(struct burrow_conn *c, struct rd *r, bool hostbound)
 	}
 	buf_reset(&a->key_blob);
 	buf_put(&a->key_blob, blob.p, blob.len);
-	if (!buf_ok(&a->key_blob))
+	buf_reset(&a->sig);
+	buf_put(&a->sig, sig.p, sig.len);
+	buf_reset(&a->hostkey_blob);
+	buf_put(&a->hostkey_blob, host_blob.p, host_blob.len);
+	if (!buf_ok(&a->key_blob) || !buf_ok(&a->sig) || !buf_ok(&a->hostkey_blob))
 		return BURROW_E_NOMEM;
 	a->has_signature = has_signature;
 	struct burrow_event *ev;
 	int err = auths_ask(c, AUTHS_METHOD_PUBKEY, method, BURROW_EV_AUTH_PUBKEY, &ev);
-	if (err == 0)
+	if (err == 0) {
 		ev->has_signature = has_signature;
+		ev->sig_alg = a->key_alg;
+		ev->key_blob = buf_ptr(&a->key_blob);
+		ev->key_blob_len = buf_len(&a->key_blob);
+		if (has_signature) {
+			ev->sig = buf_ptr(&a->sig);
+			ev->sig_len = buf_len(&a->sig);
+		}
+		if (hostbound) {
+			ev->hostkey_blob = buf_ptr(&a->hostkey_blob);
+			ev->hostkey_blob_len = buf_len(&a->hostkey_blob);
+		}
+	}
 	return err;
 }
 

@@ -129,6 +129,7 @@ struct auth_server {
 	struct burrow_key *key;  /* the key of the request awaiting a verdict */
 	char *key_alg;
 	struct buf key_blob;     /* echoed verbatim in USERAUTH_PK_OK */
+	struct buf sig, hostkey_blob; /* of the signed request awaiting a verdict (AUTH_PUBKEY) */
 	bool has_signature;
 	int failures;
 	char *methods;

@@ -245,6 +245,38 @@ static void test_only_hashes_and_this_sessions_proofs_are_signed(void **state)
 	assert_false(mm_sign_allowed(sid, sizeof(sid), data, n, blob, sizeof(blob)));   /* another name */
 }
 
+/* RFC 4252 7, rebuilt field by field: what a client signs for publickey and the host-bound form. */
+static void test_userauth_signed_data_layout(void **state)
+{
+	(void)state;
+	uint8_t sid[32], blob[8], host[5];
+	memset(sid, 0xaa, sizeof(sid));
+	memset(blob, 0xbb, sizeof(blob));
+	memset(host, 0xcc, sizeof(host));
+	uint8_t want[256];
+	size_t n = put_string(want, sid, sizeof(sid));
+	want[n++] = 50;
+	n += put_string(want + n, "bob", 3);
+	n += put_string(want + n, "ssh-connection", 14);
+	n += put_string(want + n, "publickey", 9);
+	want[n++] = 1;
+	n += put_string(want + n, "ssh-ed25519", 11);
+	n += put_string(want + n, blob, sizeof(blob));
+	struct mm_out out;
+	mm_userauth_signed_data(&out, sid, sizeof(sid), "bob", "publickey", "ssh-ed25519", blob, sizeof(blob), NULL, 0);
+	assert_false(out.failed);
+	assert_int_equal(out.len, n);
+	assert_memory_equal(out.data, want, n);
+	mm_out_free(&out);
+
+	mm_userauth_signed_data(&out, sid, sizeof(sid), "bob", "publickey", "ssh-ed25519", blob, sizeof(blob), host,
+				sizeof(host));
+	n += put_string(want + n, host, sizeof(host));
+	assert_int_equal(out.len, n);
+	assert_memory_equal(out.data, want, n);
+	mm_out_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_cstrings_refuse_nul_and_overlength),
 		cmocka_unit_test(test_trailing_bytes_are_not_done),
 		cmocka_unit_test(test_only_hashes_and_this_sessions_proofs_are_signed),
+		cmocka_unit_test(test_userauth_signed_data_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,11 +9,13 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -42,6 +44,9 @@ struct monitor {
 	struct auth_state auth;
 	uint8_t session_id[64];              /* the first exchange hash we signed */
 	size_t session_id_len;
+	uint8_t *first_host_key;             /* the key that signed it (publickey-hostbound-v00) */
+	size_t first_host_key_len;
+	unsigned rejections;                 /* verdicts REJECT: MaxAuthTries, counted here too */
 	int fd;                              /* our end of the wire to the current child */
 	pid_t child;
 	bool protocol_violation;
@@ -100,9 +105,15 @@ static void answer_sign(struct monitor *m, struct mm_in *in)
 	const struct burrow_key *key = mm_done(in) ? private_key_for(m, blob, blob_len) : NULL;
 	bool allowed = key && mm_sign_allowed(m->session_id, m->session_id_len, data, data_len, blob, blob_len);
 	if (allowed && m->session_id_len == 0) {
-		/* The first signature is the first exchange: its hash is the session id. */
+		/* The first signature is the first exchange: its hash is the session id, its key the
+		 * one host-bound requests must name. */
 		memcpy(m->session_id, data, data_len);
 		m->session_id_len = data_len;
+		m->first_host_key = malloc(blob_len);
+		if (m->first_host_key) {
+			memcpy(m->first_host_key, blob, blob_len);
+			m->first_host_key_len = blob_len;
+		}
 	}
 	uint8_t *sig = NULL;
 	size_t sig_len = 0;
@@ -141,6 +152,53 @@ static void send_reply(struct monitor *m, const struct auth_reply *r)
 	mm_send(m->fd, &out, NULL, 0);
 }
 
+/*
+ * The child says the client signed: the monitor checks the signature itself, over data it
+ * rebuilds from its own session id, as sshd's mm_answer_keyverify. A child that claims a
+ * signature that does not verify has lied: that ends it.
+ */
+static bool signature_verifies(struct monitor *m, const struct burrow_key *key, const char *user, const char *method,
+			       const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *blob, size_t blob_len,
+			       bool hostbound, const uint8_t *hostkey, size_t hostkey_len)
+{
+	if (m->session_id_len == 0)
+		return false;
+	if (hostbound && (hostkey_len != m->first_host_key_len || !m->first_host_key ||
+			  memcmp(hostkey, m->first_host_key, hostkey_len) != 0))
+		return false;
+	struct mm_out data;
+	mm_userauth_signed_data(&data, m->session_id, m->session_id_len, user, method, alg, blob, blob_len,
+				hostbound ? hostkey : NULL, hostkey_len);
+	bool ok = !data.failed && burrow_key_verify_alg(key, alg, sig, sig_len, data.data, data.len) == 0;
+	mm_out_free(&data);
+	return ok;
+}
+
+static void answer_pubkey(struct monitor *m, struct mm_in *in, const char *user, struct auth_reply *reply)
+{
+	char *method = mm_get_cstring(in, MONITOR_MAX_NAME);
+	size_t blob_len, sig_len, hostkey_len;
+	const uint8_t *blob = mm_get_string(in, &blob_len);
+	bool has_signature = mm_get_u8(in) != 0;
+	char *alg = mm_get_cstring(in, MONITOR_MAX_NAME);
+	const uint8_t *sig = mm_get_string(in, &sig_len);
+	bool hostbound = mm_get_u8(in) != 0;
+	const uint8_t *hostkey = mm_get_string(in, &hostkey_len);
+	struct burrow_key *key = NULL;
+	bool known_method = method && (strcmp(method, "publickey") == 0 ||
+				       strcmp(method, "publickey-hostbound-v00@openssh.com") == 0);
+	if (!mm_done(in) || !user || !known_method || hostbound != (strcmp(method, "publickey") != 0) ||
+	    burrow_key_from_blob(blob, blob_len, &key) < 0 ||
+	    (has_signature && !signature_verifies(m, key, user, method, alg, sig, sig_len, blob, blob_len, hostbound,
+						  hostkey, hostkey_len)))
+		m->protocol_violation = true;
+	else
+		auth_on_pubkey(&m->auth, user, key, has_signature, reply);
+	burrow_key_free(key);
+	free(method);
+	free(alg);
+}
+
 static void answer_auth(struct monitor *m, struct mm_in *in)
 {
 	struct auth_reply reply;
@@ -151,15 +209,7 @@ static void answer_auth(struct monitor *m, struct mm_in *in)
 		if (mm_done(in))
 			auth_on_user(&m->auth, user, &reply);
 	} else if (in->type == MM_AUTH_PUBKEY) {
-		size_t blob_len;
-		const uint8_t *blob = mm_get_string(in, &blob_len);
-		bool has_signature = mm_get_u8(in) != 0;
-		struct burrow_key *key = NULL;
-		if (mm_done(in) && burrow_key_from_blob(blob, blob_len, &key) == 0)
-			auth_on_pubkey(&m->auth, user, key, has_signature, &reply);
-		else
-			m->protocol_violation = true;
-		burrow_key_free(key);
+		answer_pubkey(m, in, user, &reply);
 	} else if (in->type == MM_AUTH_PASSWORD) {
 		char *password = mm_get_cstring(in, MONITOR_MAX_TEXT);
 		if (mm_done(in))
@@ -191,6 +241,10 @@ static void answer_auth(struct monitor *m, struct mm_in *in)
 	}
 	if (!mm_done(in) || !user)
 		m->protocol_violation = true;
+	/* The child enforces MaxAuthTries; one that does not is not trusted with more guesses. */
+	if (!reply.challenge && reply.outcome == BURROW_AUTH_REJECT && in->type != MM_AUTH_USER &&
+	    ++m->rejections > 2 * (unsigned)m->opts->max_auth_tries + 2)
+		m->protocol_violation = true;
 	if (!m->protocol_violation)
 		send_reply(m, &reply);
 	auth_reply_free(&reply);
@@ -210,13 +264,20 @@ static void note_failure(struct monitor *m, struct mm_in *in)
 	free(method);
 }
 
+/* Whether LoginGraceTime has run out by the monitor's own clock. */
+static bool grace_over(const struct monitor *m)
+{
+	uint64_t grace_ms = (uint64_t)m->opts->login_grace_time * 1000;
+	return grace_ms && monotonic_ms() - m->ci->start_ms + 1000 >= grace_ms;
+}
+
 static bool note_disconnect(struct monitor *m, struct mm_in *in)
 {
 	struct disconnect_info d = { 0 };
 	d.reason = mm_get_u32(in);
 	d.by_peer = mm_get_u8(in) != 0;
 	d.we_disconnected = mm_get_u8(in) != 0;
-	d.grace = mm_get_u8(in) != 0;
+	d.grace = mm_get_u8(in) != 0 && grace_over(m); /* the child's word alone picks no penalty */
 	char *message = mm_get_cstring(in, MONITOR_MAX_TEXT);
 	char *error = mm_get_cstring(in, MONITOR_MAX_TEXT);
 	d.message = message;
@@ -272,6 +333,30 @@ static void kill_child(struct monitor *m)
 	}
 }
 
+/*
+ * The sandbox keeps the client's socket and the monitor's wire, nothing else: no syslog socket
+ * or journal stream to forge log lines into (its lines go through the monitor), no listener
+ * pipe, no config. stdin/stdout/stderr become /dev/null.
+ */
+static void keep_only_descriptors(int sock, int wire)
+{
+	closelog();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		for (int fd = 0; fd <= 2; fd++)
+			if (fd != sock && fd != wire)
+				dup2(null, fd);
+		if (null > 2 && null != sock && null != wire)
+			close(null);
+	}
+	int lo = sock < wire ? sock : wire, hi = sock < wire ? wire : sock;
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0u, 0);
+}
+
 /* In the pre-auth child: down to the least privilege, then speak to the client. */
 static void preauth_child(struct monitor *m, int fd)
 {
@@ -279,6 +364,8 @@ static void preauth_child(struct monitor *m, int fd)
 	signals_close();
 	listener_forget_notify();
 	char *banner = auth_policy_banner_new(m->opts); /* files are out of reach in the sandbox */
+	keep_only_descriptors(m->ci->sock, fd);
+	log_set_sink(preauth_log_to_monitor, &fd); /* from here on, even the sandbox's own notes */
 	const char *user = sandbox_privsep_user();
 	int r;
 	if (geteuid() == 0)
@@ -329,17 +416,39 @@ static pid_t spawn(struct monitor *m, void (*child)(struct monitor *m, int fd))
 	return pid;
 }
 
+/* A child whose wire is closed has nothing left to do: it must not keep the connection (and a
+ * MaxStartups slot) alive by never exiting. Signalled by us: SIGKILL is no crash. */
+static bool finish_child(struct monitor *m, int *status)
+{
+	*status = 0;
+	if (m->child <= 0)
+		return false;
+	bool exited = false;
+	for (int i = 0; i < 20 && !exited; i++) {
+		pid_t r = waitpid(m->child, status, WNOHANG);
+		exited = r == m->child || (r < 0 && errno != EINTR);
+		if (!exited)
+			usleep(10000);
+	}
+	if (!exited) {
+		kill(m->child, SIGKILL);
+		reap(m->child, status);
+		*status = 0;
+	}
+	m->child = 0;
+	return true;
+}
+
 /* What a pre-auth child that ended without handing over means for the listener. */
 static int preauth_outcome(struct monitor *m, bool grace)
 {
 	int status = 0;
-	if (m->child > 0 && reap(m->child, &status) == 0 && WIFSIGNALED(status)) {
-		log_error("pre-authentication child %ld for %s port %d died of signal %d", (long)m->child,
+	pid_t pid = m->child;
+	if (finish_child(m, &status) && WIFSIGNALED(status)) {
+		log_error("pre-authentication child %ld for %s port %d died of signal %d", (long)pid,
 			  m->ci->peer_addr, m->ci->peer_port, WTERMSIG(status));
-		m->child = 0;
 		return CONN_EXIT_CHILD_CRASH;
 	}
-	m->child = 0;
 	if (grace)
 		return CONN_EXIT_LOGIN_GRACE;
 	return m->auth.attempted ? CONN_EXIT_AUTH_ATTEMPTED : CONN_EXIT_OK;
@@ -428,20 +537,20 @@ static bool run_preauth(struct monitor *m, struct user_info *user, uint8_t **blo
 		if (handed_over)
 			break;
 	}
+	close(m->fd);
+	m->fd = -1;
+	/* The alarm stays armed until the child is gone: reaping must not hang either. */
+	bool handed = !m->protocol_violation && handed_over;
+	if (!m->protocol_violation && !handed_over)
+		*status = preauth_outcome(m, grace);
 	alarm(0);
 	signal(SIGALRM, SIG_DFL);
 	grace_victim = 0;
-	close(m->fd);
-	m->fd = -1;
-	if (m->protocol_violation)
+	if (!handed)
 		return false;
-	if (!handed_over) {
-		*status = preauth_outcome(m, grace);
-		return false;
-	}
 	/* It exits right after handing over. */
-	reap(m->child, NULL);
-	m->child = 0;
+	int child_status;
+	finish_child(m, &child_status);
 	listener_notify_authenticated(); /* MaxStartups stops counting us */
 	return true;
 }
@@ -505,6 +614,10 @@ static void answer_postauth(struct monitor *m, struct monitor_ptys *ptys, struct
 
 static int run_postauth(struct monitor *m)
 {
+	/* A PAM conversation still open (another method won) ends: its socket must not reach
+	 * the child that becomes the user. */
+	auth_kbdint_free(m->auth.kbdint);
+	m->auth.kbdint = NULL;
 	if (spawn(m, postauth_child) < 0)
 		return CONN_EXIT_ERROR;
 	burrow_conn_export_free(handover.blob, handover.blob_len);
@@ -558,5 +671,6 @@ int monitor_serve(const struct server_options *opts, struct burrow_key *const *h
 	auth_state_free(&m.auth);
 	public_keys_free(&m);
 	OPENSSL_cleanse(m.session_id, sizeof(m.session_id));
+	free(m.first_host_key);
 	return status;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "monitor_pty.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -125,7 +126,7 @@ bool monitor_pty_answer(struct monitor_ptys *p, int fd, struct mm_in *in)
 	uint32_t pid = in->type == MM_PTY_LOGIN ? mm_get_u32(in) : 0;
 	/* Only ttys this login was given: the child cannot have records written for others. */
 	int i = mm_done(in) ? find(p, tty) : -1;
-	bool ok = i >= 0 && (in->type != MM_PTY_LOGIN || (pid > 1 && p->open[i].pid == 0));
+	bool ok = i >= 0 && (in->type != MM_PTY_LOGIN || (pid > 1 && pid <= INT32_MAX && p->open[i].pid == 0));
 	if (ok && in->type == MM_PTY_LOGIN) {
 		p->open[i].pid = (pid_t)pid;
 		utmp_record_login(p->user->name, p->user->uid, tty, (pid_t)pid, p->host);

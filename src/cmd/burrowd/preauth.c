@@ -116,20 +116,19 @@ static void apply_answer(struct preauth *c, struct mm_in *a, bool challenge_allo
 	}
 }
 
+/* The monitor verifies the signature again from its own session id: it gets what was signed. */
 static void on_auth_pubkey(struct preauth *c, const struct burrow_event *ev)
 {
-	uint8_t *blob = NULL;
-	size_t len = 0;
-	if (burrow_key_to_blob(ev->key, &blob, &len) < 0) {
-		burrow_auth_outcome(c->io.conn, BURROW_AUTH_REJECT);
-		return;
-	}
 	struct mm_out m;
 	mm_begin(&m, MM_AUTH_PUBKEY);
 	mm_put_cstring(&m, ev->user);
-	mm_put_string(&m, blob, len);
+	mm_put_cstring(&m, ev->name);
+	mm_put_string(&m, ev->key_blob, ev->key_blob_len);
 	mm_put_u8(&m, ev->has_signature);
-	free(blob);
+	mm_put_cstring(&m, ev->sig_alg);
+	mm_put_string(&m, ev->sig, ev->sig_len);
+	mm_put_u8(&m, ev->hostkey_blob != NULL);
+	mm_put_string(&m, ev->hostkey_blob, ev->hostkey_blob_len);
 	struct mm_in a;
 	if (ask(c, &m, &a) == 0) {
 		apply_answer(c, &a, false);
@@ -332,8 +331,7 @@ static void event_loop(struct preauth *c)
 		conn_io_flush_all(&c->io, CONN_IO_FINAL_FLUSH_MS);
 }
 
-/* The sandbox lets no file grow (RLIMIT_FSIZE 0): log lines go to the monitor, which writes them. */
-static void log_to_monitor(void *ctx, enum log_level level, const char *line)
+void preauth_log_to_monitor(void *ctx, enum log_level level, const char *line)
 {
 	struct mm_out m;
 	mm_begin(&m, MM_LOG);
@@ -352,7 +350,6 @@ int preauth_run(const struct preauth_params *p)
 	c.io.peer_addr = p->peer_addr;
 	c.io.peer_port = p->peer_port;
 	c.io.preauth = true;
-	log_set_sink(log_to_monitor, &c.monitor);
 	struct burrow_config cfg;
 	server_engine_config(p->opts, p->host_keys, p->host_key_count, &cfg);
 	cfg.auth_banner = p->banner;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "burrowd.h"
+#include "log.h"
 
 struct preauth_params {
 	const struct server_options *opts;
@@ -25,6 +26,11 @@ struct preauth_params {
 	uint64_t start_ms;       /* when the connection was accepted (LoginGraceTime) */
 	const char *banner;      /* Banner text, or NULL */
 };
+
+/* A log sink (log_set_sink) for the sandboxed child, ctx pointing to the int descriptor of the
+ * monitor's wire: the sandbox lets no file grow (RLIMIT_FSIZE 0) and keeps no log socket, so
+ * its lines go to the monitor, which writes them. Set it before entering the sandbox. */
+void preauth_log_to_monitor(void *ctx, enum log_level level, const char *line);
 
 /* Runs the connection until it is authenticated (handed over) or over. Returns the exit status
  * for _exit: 0 handed over or ended normally, 1 on an internal failure. */

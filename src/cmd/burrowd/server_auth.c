@@ -347,10 +347,16 @@ void auth_on_kbdint_response(struct auth_state *c, const char *user, const char 
 			     struct auth_reply *out)
 {
 	bool done = true, ok = false;
-	if (c->kbdint)
-		auth_kbdint_respond(c->kbdint, out, answers, n, &done, &ok);
+	/* The answers are for the user the conversation started with, and no other. */
+	if (!c->kbdint || !c->first_user || strcmp(user, c->first_user) != 0) {
+		auth_kbdint_free(c->kbdint);
+		c->kbdint = NULL;
+		out->outcome = BURROW_AUTH_REJECT;
+		return;
+	}
+	auth_kbdint_respond(c->kbdint, out, answers, n, &done, &ok);
 	if (done)
-		kbdint_finish(c, user, ok, out);
+		kbdint_finish(c, c->first_user, ok, out);
 }
 
 void auth_on_failure(struct auth_state *c, const char *user, const char *method, bool partial)

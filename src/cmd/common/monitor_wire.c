@@ -95,7 +95,7 @@ void mm_put_cstring(struct mm_out *m, const char *s)
 	mm_put_string(m, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void out_free(struct mm_out *m)
+void mm_out_free(struct mm_out *m)
 {
 	if (m->data) {
 		OPENSSL_cleanse(m->data, m->cap);
@@ -107,7 +107,7 @@ static void out_free(struct mm_out *m)
 int mm_send(int sock, struct mm_out *m, const int *fds, size_t nfds)
 {
 	if (m->failed || m->len < 5 || nfds > 2) {
-		out_free(m);
+		mm_out_free(m);
 		return -1;
 	}
 	uint32_t body = (uint32_t)(m->len - 4);
@@ -144,7 +144,7 @@ int mm_send(int sock, struct mm_out *m, const int *fds, size_t nfds)
 		}
 		off += (size_t)w;
 	}
-	out_free(m);
+	mm_out_free(m);
 	return r;
 }
 
@@ -216,8 +216,10 @@ int mm_recv(int sock, struct mm_in *m, int timeout_ms)
 	uint64_t deadline = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	uint8_t header[5];
 	int r = read_exact(sock, m, header, sizeof(header), deadline, forever);
-	if (r <= 0)
+	if (r <= 0) {
+		mm_in_free(m); /* descriptors may have come with a partial header */
 		return r;
+	}
 	uint32_t body = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
 	if (body < 1 || body > MM_MAX_MESSAGE) {
 		mm_in_free(m);
@@ -335,6 +337,23 @@ bool mm_sign_allowed(const uint8_t *session_id, size_t session_id_len, const uin
 	if (hash_sized(len))
 		return true;
 	return session_id_len > 0 && is_proof_for(session_id, session_id_len, data, len, blob, blob_len);
+}
+
+void mm_userauth_signed_data(struct mm_out *out, const uint8_t *session_id, size_t session_id_len, const char *user,
+			     const char *method, const char *alg, const uint8_t *blob, size_t blob_len,
+			     const uint8_t *hostkey, size_t hostkey_len)
+{
+	memset(out, 0, sizeof(*out));
+	mm_put_string(out, session_id, session_id_len);
+	mm_put_u8(out, 50); /* SSH_MSG_USERAUTH_REQUEST */
+	mm_put_cstring(out, user);
+	mm_put_cstring(out, "ssh-connection");
+	mm_put_cstring(out, method);
+	mm_put_u8(out, 1);
+	mm_put_cstring(out, alg);
+	mm_put_string(out, blob, blob_len);
+	if (hostkey)
+		mm_put_string(out, hostkey, hostkey_len);
 }
 
 /* ---- the children's side ---- */

@@ -18,7 +18,9 @@
 enum mm_type {
 	/* child -> monitor */
 	MM_SIGN = 1,          /* string key blob, string alg ("": the key's own), string data -> MM_SIGN_REPLY */
-	MM_AUTH_PUBKEY,       /* string user, string key blob, u8 has_signature -> MM_VERDICT */
+	MM_AUTH_PUBKEY,       /* string user, string method, string key blob, u8 has_signature,
+			       * string sig alg, string signature, u8 hostbound, string host key blob
+			       * -> MM_VERDICT */
 	MM_AUTH_PASSWORD,     /* string user, string password -> MM_VERDICT */
 	MM_KBDINT_START,      /* string user, string submethods -> MM_VERDICT or MM_CHALLENGE */
 	MM_KBDINT_RESPONSE,   /* string user, u32 n, n x string -> MM_VERDICT or MM_CHALLENGE */
@@ -81,6 +83,15 @@ bool mm_done(const struct mm_in *m);
  * attacker-chosen data in the host key's name. */
 bool mm_sign_allowed(const uint8_t *session_id, size_t session_id_len, const uint8_t *data, size_t len,
 		     const uint8_t *blob, size_t blob_len);
+
+/* RFC 4252 7: the data a publickey signature covers, as the monitor rebuilds it from its own
+ * session id (never from the child's bytes): string session_id, byte USERAUTH_REQUEST, string
+ * user, string "ssh-connection", string method, TRUE, string alg, string key blob [, string host
+ * key blob for publickey-hostbound-v00]. Into out (initialised here; free with mm_out_free). */
+void mm_userauth_signed_data(struct mm_out *out, const uint8_t *session_id, size_t session_id_len, const char *user,
+			     const char *method, const char *alg, const uint8_t *blob, size_t blob_len,
+			     const uint8_t *hostkey, size_t hostkey_len);
+void mm_out_free(struct mm_out *m);
 
 /* ---- the children's side ---- */
 struct burrow_key;

@@ -124,9 +124,9 @@ else
 fi
 
 C=$(conf unsupported "IgnoreRhosts yes" "UsePAM yes" "Subsystem sftp /usr/lib/openssh/sftp-server" \
-	"KeepAlive yes" "KexAlgorithms +sntrup761x25519-sha512@openssh.com")
+	"VerifyReverseMapping no" "KexAlgorithms +sntrup761x25519-sha512@openssh.com")
 expect_rc_and_text unsupported_keyword_logged 0 "$C line 1: Unsupported option IgnoreRhosts" -- -t -f "$C" "${HK[@]}"
-expect_rc_and_text unsupported_alias_logged 0 "$C line 4: Unsupported option KeepAlive" -- -t -f "$C" "${HK[@]}"
+expect_rc_and_text unsupported_alias_logged 0 "$C line 4: Unsupported option VerifyReverseMapping" -- -t -f "$C" "${HK[@]}"
 
 C=$(conf badport "Port 70000")
 expect_rc_and_text bad_port_exits_255 255 "Badly formatted port number" -- -t -f "$C" "${HK[@]}"

@@ -20,7 +20,7 @@ cases=(session_env_login_vars session_env_connection session_env_tty session_acc
 	session_no_motd_for_commands session_last_login session_subsystem_runs session_subsystem_unknown
 	session_x11_refused session_exit_status session_exit_signal session_quick_exit_output
 	session_quick_exit_output_pty session_forcecommand session_permittty_no session_several_in_one_connection
-	"${PY_CASES[@]}")
+	session_client_alive_timeout "${PY_CASES[@]}")
 
 if ! need_cmd ssh ssh-keygen timeout seq sha256sum; then
 	skip_all "missing $MISSING (openssh-client/coreutils)" "${cases[@]}"
@@ -273,6 +273,35 @@ done
 timeout 10 ssh -o "ControlPath=$CTL" -O exit 127.0.0.1 >/dev/null 2>&1
 
 # Hand-made requests (paramiko): bad input gets the protocol's answer, nothing else changes.
+# ClientAliveInterval / ClientAliveCountMax: a client that stops answering (SIGSTOP) is dropped
+# after about interval * (count + 1) seconds, with sshd's log line.
+name=session_client_alive_timeout
+if start_burrowd "$T/host_ed25519" "$AUTHKEYS" -o ClientAliveInterval=1 -o ClientAliveCountMax=2; then
+	ssh "${SSH_OPTS[@]}" -p "$BURROWD_PORT" 127.0.0.1 'sleep 60' </dev/null >/dev/null 2>&1 &
+	spid=$!
+	_OUR_PIDS+=("$spid")
+	for _ in $(seq 1 50); do
+		grep -q "Accepted publickey for $LOGIN" "$BURROWD_LOG" && break
+		sleep 0.2
+	done
+	sleep 1.5 # a keepalive or two answered while the client still runs
+	kill -STOP "$spid"
+	found=no
+	for _ in $(seq 1 60); do
+		grep -q "Timeout, client not responding from user $LOGIN 127.0.0.1 port" "$BURROWD_LOG" && found=yes && break
+		sleep 0.2
+	done
+	kill -CONT "$spid" 2>/dev/null
+	stop_pid "$spid"
+	if [ "$found" = yes ]; then
+		pass "$name"
+	else
+		fail "$name" "no timeout line: $(tail_text "$BURROWD_LOG")"
+	fi
+else
+	fail "$name" "$START_ERROR"
+fi
+
 if ! paramiko_usable "$PY"; then
 	skip_all "$PARAMIKO_SKIP" "${PY_CASES[@]}"
 	finish

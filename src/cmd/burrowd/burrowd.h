@@ -130,6 +130,9 @@ struct server_options {
 	char *banner;               /* Banner file; NULL or "none": no banner */
 	char *permit_user_environment; /* "no", "yes" or a pattern list of variable names */
 	int allow_agent_forwarding; /* AllowAgentForwarding (agent_forward.c); -1 unset, default yes */
+	int client_alive_interval;  /* ClientAliveInterval seconds, 0 off; -1 unset */
+	int client_alive_count_max; /* ClientAliveCountMax, default 3 */
+	int tcp_keep_alive;         /* TCPKeepAlive (SO_KEEPALIVE), default yes */
 
 	/* parser state */
 	bool in_match_block;        /* this line is inactive (a Match block that does not apply, or a

@@ -54,6 +54,9 @@ enum keyword {
 	KW_BANNER,
 	KW_PERMIT_USER_ENVIRONMENT,
 	KW_ALLOW_AGENT_FORWARDING,
+	KW_CLIENT_ALIVE_INTERVAL,
+	KW_CLIENT_ALIVE_COUNT_MAX,
+	KW_TCP_KEEP_ALIVE,
 	KW_UNSUPPORTED,
 };
 
@@ -96,6 +99,10 @@ static const struct {
 	{ "Banner", KW_BANNER },
 	{ "PermitUserEnvironment", KW_PERMIT_USER_ENVIRONMENT },
 	{ "AllowAgentForwarding", KW_ALLOW_AGENT_FORWARDING },
+	{ "ClientAliveInterval", KW_CLIENT_ALIVE_INTERVAL },
+	{ "ClientAliveCountMax", KW_CLIENT_ALIVE_COUNT_MAX },
+	{ "TCPKeepAlive", KW_TCP_KEEP_ALIVE },
+	{ "KeepAlive", KW_TCP_KEEP_ALIVE }, /* the old name */
 };
 
 /* Every other keyword OpenSSH 9.x/10.x sshd accepts (sshd_config(5) and servconf.c, including
@@ -105,7 +112,7 @@ static const char *const unsupported_keywords[] = {
 	"AllowStreamLocalForwarding", "AllowTcpForwarding",
 	"AuthorizedKeysFile2",
 	"ChannelTimeout",
-	"CheckMail", "ChrootDirectory", "ClientAliveCountMax", "ClientAliveInterval",
+	"CheckMail", "ChrootDirectory",
 	"DebianBanner", "DisableForwarding",
 	"DSAAuthentication", "ExposeAuthInfo", "FingerprintHash", "ForceCommand", "GatewayPorts",
 	"GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms",
@@ -114,7 +121,7 @@ static const char *const unsupported_keywords[] = {
 	"HostbasedUsesNameFromPacketOnly", "HostCertificate" /* certauth.c takes it first */, "HostDSAKey",
 	"HostKeyAgent",
 	"IgnoreRhosts", "IgnoreUserKnownHosts", "IPQoS",
-	"KeepAlive", "KerberosAuthentication",
+	"KerberosAuthentication",
 	"KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTgtPassing",
 	"KerberosTicketCleanup", "KeyRegenerationInterval",
 	"LogVerbose", "MaxSessions", "MaxStartups",
@@ -127,7 +134,7 @@ static const char *const unsupported_keywords[] = {
 	"RhostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
 	"SecurityKeyProvider", "ServerKeyBits", "SetEnv", "SKeyAuthentication", "SshdAuthPath",
 	"SshdSessionPath", "StreamLocalBindMask", "StreamLocalBindUnlink", "Subsystem",
-	"SyslogFacility", "TCPKeepAlive", "UnusedConnectionTimeout",
+	"SyslogFacility", "UnusedConnectionTimeout",
 	"UseDNS", "UseLogin", "UsePrivilegeSeparation", "VerifyReverseMapping",
 	"VersionAddendum", "X11DisplayOffset", "X11Forwarding", "X11UseLocalhost", "XAuthLocation",
 };
@@ -174,6 +181,9 @@ void servconf_init(struct server_options *opts)
 	opts->permit_root_login = -1;
 	opts->max_auth_tries = -1;
 	opts->login_grace_time = -1;
+	opts->client_alive_interval = -1;
+	opts->client_alive_count_max = -1;
+	opts->tcp_keep_alive = -1;
 }
 
 void servconf_free(struct server_options *opts)
@@ -598,12 +608,14 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	case KW_PUBKEY_AUTHENTICATION:
 	case KW_PASSWORD_AUTHENTICATION:
 	case KW_STRICT_MODES:
+	case KW_TCP_KEEP_ALIVE:
 	case KW_ALLOW_AGENT_FORWARDING: {
 		if (parse_yes_no(origin, line_no, arg, &flag) < 0)
 			return SERVCONF_FATAL;
 		int *slot = kw == KW_PUBKEY_AUTHENTICATION ? &opts->pubkey_authentication
 			  : kw == KW_PASSWORD_AUTHENTICATION ? &opts->password_authentication
 			  : kw == KW_ALLOW_AGENT_FORWARDING ? &opts->allow_agent_forwarding
+			  : kw == KW_TCP_KEEP_ALIVE ? &opts->tcp_keep_alive
 			  : &opts->strict_modes;
 		if (!opts->in_match_block && *slot == -1)
 			*slot = flag;
@@ -682,6 +694,23 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	case KW_BANNER:
 	case KW_PERMIT_USER_ENVIRONMENT:
 		return set_auth_option(opts, origin, line_no, kw, words, nwords);
+	case KW_CLIENT_ALIVE_INTERVAL: {
+		long v = algospec_parse_time(arg);
+		if (v < 0 || v > 0x7fffffff / 1000) {
+			fprintf(stderr, "%s line %d: invalid time value.\n", origin, line_no);
+			return SERVCONF_FATAL;
+		}
+		return set_first_int(opts, &opts->client_alive_interval, (int)v);
+	}
+	case KW_CLIENT_ALIVE_COUNT_MAX: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < 0 || v > 1000000) {
+			fprintf(stderr, "%s line %d: invalid integer value \"%s\".\n", origin, line_no, arg);
+			return SERVCONF_FATAL;
+		}
+		return set_first_int(opts, &opts->client_alive_count_max, (int)v);
+	}
 	case KW_MATCH:
 	case KW_INCLUDE:
 	case KW_UNSUPPORTED:
@@ -735,6 +764,12 @@ int servconf_fill_defaults_checked(struct server_options *opts)
 		opts->max_auth_tries = 6;
 	if (opts->login_grace_time == -1)
 		opts->login_grace_time = 120;
+	if (opts->client_alive_interval == -1)
+		opts->client_alive_interval = 0;
+	if (opts->client_alive_count_max == -1)
+		opts->client_alive_count_max = 3;
+	if (opts->tcp_keep_alive == -1)
+		opts->tcp_keep_alive = 1;
 	if (!opts->permit_user_environment)
 		opts->permit_user_environment = strdup("no");
 	if (!auth_policy_check_config(opts))
@@ -782,6 +817,9 @@ static void servconf_dump_auth(const struct server_options *opts, FILE *out)
 	fprintf(out, "\n");
 	fprintf(out, "maxauthtries %d\n", opts->max_auth_tries);
 	fprintf(out, "logingracetime %d\n", opts->login_grace_time);
+	fprintf(out, "clientaliveinterval %d\n", opts->client_alive_interval);
+	fprintf(out, "clientalivecountmax %d\n", opts->client_alive_count_max);
+	fprintf(out, "tcpkeepalive %s\n", opts->tcp_keep_alive ? "yes" : "no");
 	fprintf(out, "banner %s\n", opts->banner ? opts->banner : "none");
 	fprintf(out, "permituserenvironment %s\n", opts->permit_user_environment ? opts->permit_user_environment : "no");
 }

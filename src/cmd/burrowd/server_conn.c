@@ -34,6 +34,8 @@ struct server_conn {
 	struct server_channels *channels;
 	bool we_disconnected;      /* our own burrow_conn_disconnect(): already logged */
 	bool finished;
+	uint64_t last_input_ms;    /* when the client last sent anything (ClientAliveInterval) */
+	uint64_t last_alive_ms;    /* when we last sent a keepalive */
 };
 
 static void on_disconnected(struct server_conn *c, const struct burrow_event *ev)
@@ -123,6 +125,7 @@ static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
 		signals_drain();
 	short sock = ps->fds[POLL_SOCKET].revents;
 	if ((ps->sock_events & POLLIN) && (sock & (POLLIN | POLLHUP | POLLERR))) {
+		c->last_input_ms = monotonic_ms();
 		conn_io_read(&c->io);
 	} else if (sock & (POLLHUP | POLLERR)) {
 		/* Cannot write and we are not reading: the peer is gone. */
@@ -132,10 +135,35 @@ static void poll_set_dispatch(struct server_conn *c, struct poll_set *ps)
 	server_channels_after_poll(c->channels, c->io.conn, ps->fds + POLL_FIXED, ps->count - POLL_FIXED);
 }
 
+/*
+ * ClientAliveInterval / ClientAliveCountMax, as sshd: after an interval without a word from the
+ * client, a keepalive@openssh.com request; when ClientAliveCountMax of them went unanswered, the
+ * client is gone and so is the connection. Any packet from the client answers (the engine
+ * resets its count).
+ */
+static void client_alive_check(struct server_conn *c, uint64_t now)
+{
+	uint64_t interval = (uint64_t)c->opts->client_alive_interval * 1000;
+	if (!interval || c->finished || now - c->last_input_ms < interval || now - c->last_alive_ms < interval)
+		return;
+	if (burrow_conn_keepalives_unanswered(c->io.conn) >= (unsigned)c->opts->client_alive_count_max) {
+		log_info("Timeout, client not responding from user %s %s port %d", c->user->name, c->io.peer_addr,
+			 c->io.peer_port);
+		c->finished = true;
+		return;
+	}
+	c->last_alive_ms = now;
+	int r = burrow_conn_keepalive(c->io.conn);
+	if (r < 0)
+		log_debug("keepalive: %s", burrow_strerror(r));
+}
+
 /* Timers and children: what happens between packets. */
 static void housekeeping(struct server_conn *c)
 {
-	burrow_conn_tick(c->io.conn, monotonic_ms());
+	uint64_t now = monotonic_ms();
+	burrow_conn_tick(c->io.conn, now);
+	client_alive_check(c, now);
 	if (got_sigchld) {
 		got_sigchld = 0;
 		int status;
@@ -150,15 +178,15 @@ static void event_loop(struct server_conn *c)
 	static struct poll_set ps;
 	for (;;) {
 		housekeeping(c);
-		if (!drain_events(c) || c->finished)
+		if (c->finished || !drain_events(c) || c->finished)
 			break;
 		server_channels_pump(c->channels, c->io.conn);
 		if (conn_io_flush(&c->io) < 0)
 			break;
 		poll_set_build(c, &ps);
-		/* Wake up every second when keys expire by time (RekeyLimit), so that
-		 * burrow_conn_tick() sees the deadline. */
-		int timeout = c->opts->rekey_seconds ? 1000 : 10000;
+		/* Wake up every second when keys expire by time (RekeyLimit) or keepalives are due,
+		 * so that the timers above see their deadlines. */
+		int timeout = c->opts->rekey_seconds || c->opts->client_alive_interval ? 1000 : 10000;
 		int ready = poll(ps.fds, (nfds_t)ps.count, timeout);
 		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
@@ -182,6 +210,7 @@ int server_conn_run(const struct server_options *opts, struct burrow_conn *conn,
 	c.io.peer_addr = ci->peer_addr;
 	c.io.peer_port = ci->peer_port;
 	c.io.kex_count = 1;
+	c.last_input_ms = c.last_alive_ms = monotonic_ms();
 	struct channels_origin origin = {
 		.opts = opts,
 		.user = user,
@@ -269,7 +298,8 @@ int server_conn_serve(const struct server_options *opts, struct burrow_key *cons
 		 ci.local_port);
 	int one = 1;
 	setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	if (opts->tcp_keep_alive)
+		setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	set_nonblocking(sock);
 	int status = monitor_serve(opts, host_keys, host_key_count, &ci);
 	close(sock);

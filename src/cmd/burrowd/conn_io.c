@@ -83,6 +83,21 @@ void conn_io_read(struct conn_io *io)
 		log_debug("feed: %s", burrow_strerror(r));
 }
 
+int conn_io_drain(struct conn_io *io, void (*handle)(void *ctx, const struct burrow_event *ev), void *ctx,
+		  const bool *stop)
+{
+	for (;;) {
+		struct burrow_event ev;
+		memset(&ev, 0, sizeof(ev));
+		int r = burrow_conn_next_event(io->conn, &ev);
+		if (r <= 0)
+			return r == 0 ? 1 : r;
+		handle(ctx, &ev);
+		if (*stop)
+			return 0;
+	}
+}
+
 void conn_io_log_negotiated(struct conn_io *io)
 {
 	struct burrow_negotiated n;

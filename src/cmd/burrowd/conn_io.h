@@ -30,6 +30,10 @@ int conn_io_flush(struct conn_io *io);
 int conn_io_flush_all(struct conn_io *io, int ms);
 /* One read from the socket into the engine (EOF fed on end of stream). */
 void conn_io_read(struct conn_io *io);
+/* Hands every event the engine has to handle(ctx, ev), until *stop is set or the engine needs
+ * input. 1: needs input (go on), 0: stopped, < 0: the connection is over (the engine's code). */
+int conn_io_drain(struct conn_io *io, void (*handle)(void *ctx, const struct burrow_event *ev), void *ctx,
+		  const bool *stop);
 /* After each key exchange, in sshd's words (debug1), so logs of both programs read alike. */
 void conn_io_log_negotiated(struct conn_io *io);
 

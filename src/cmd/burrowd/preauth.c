@@ -233,8 +233,9 @@ static void on_disconnected(struct preauth *c, const struct burrow_event *ev)
 	mm_send(c->monitor, &m, NULL, 0);
 }
 
-static void handle_event(struct preauth *c, const struct burrow_event *ev)
+static void handle_event(void *ctx, const struct burrow_event *ev)
 {
+	struct preauth *c = ctx;
 	switch (ev->type) {
 	case BURROW_EV_KEX_DONE:
 		conn_io_log_negotiated(&c->io);
@@ -274,22 +275,6 @@ static void handle_event(struct preauth *c, const struct burrow_event *ev)
 	}
 }
 
-static bool drain_events(struct preauth *c)
-{
-	for (;;) {
-		struct burrow_event ev;
-		memset(&ev, 0, sizeof(ev));
-		int r = burrow_conn_next_event(c->io.conn, &ev);
-		if (r > 0) {
-			handle_event(c, &ev);
-			if (c->finished)
-				return false;
-			continue;
-		}
-		return r == 0;
-	}
-}
-
 static void event_loop(struct preauth *c)
 {
 	for (;;) {
@@ -298,7 +283,7 @@ static void event_loop(struct preauth *c)
 			c->grace_expired = true;
 			disconnect(c, "Timeout before authentication");
 		}
-		if (!drain_events(c) || c->finished)
+		if (conn_io_drain(&c->io, handle_event, c, &c->finished) <= 0 || c->finished)
 			break;
 		if (conn_io_flush(&c->io) < 0)
 			break;

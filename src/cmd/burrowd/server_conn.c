@@ -53,8 +53,9 @@ static void on_disconnected(struct server_conn *c, const struct burrow_event *ev
 	c->finished = true;
 }
 
-static void handle_event(struct server_conn *c, const struct burrow_event *ev)
+static void handle_event(void *ctx, const struct burrow_event *ev)
 {
+	struct server_conn *c = ctx;
 	if (server_channels_event(c->channels, c->io.conn, ev))
 		return;
 	switch (ev->type) {
@@ -73,26 +74,13 @@ static void handle_event(struct server_conn *c, const struct burrow_event *ev)
 /* Drains every event the engine has. false when the connection is over. */
 static bool drain_events(struct server_conn *c)
 {
-	for (;;) {
-		struct burrow_event ev;
-		memset(&ev, 0, sizeof(ev));
-		int r = burrow_conn_next_event(c->io.conn, &ev);
-		if (r > 0) {
-			handle_event(c, &ev);
-			if (c->finished)
-				return false;
-			continue;
-		}
-		if (r < 0) {
-			if (!c->finished) {
-				const char *e = burrow_conn_last_error(c->io.conn);
-				log_info("Connection from %s port %d ended: %s", c->io.peer_addr, c->io.peer_port,
-					 e && *e ? e : burrow_strerror(r));
-			}
-			return false;
-		}
-		return true;
+	int r = conn_io_drain(&c->io, handle_event, c, &c->finished);
+	if (r < 0 && !c->finished) {
+		const char *e = burrow_conn_last_error(c->io.conn);
+		log_info("Connection from %s port %d ended: %s", c->io.peer_addr, c->io.peer_port,
+			 e && *e ? e : burrow_strerror(r));
 	}
+	return r > 0;
 }
 
 enum { POLL_SIGNALS, POLL_SOCKET, POLL_FIXED };

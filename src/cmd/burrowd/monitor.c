@@ -30,6 +30,9 @@
 #define MONITOR_MAX_NAME 1024
 #define MONITOR_MAX_TEXT 4096
 #define MONITOR_MAX_ANSWERS 32
+/* Key exchanges before authentication: the first, and a few client rekeys. Each is a host-key
+ * signature over a value the child chooses, so a compromised child gets no more than this. */
+#define PREAUTH_MAX_SIGNATURES 8
 /* Past LoginGraceTime the pre-auth child gives up itself; this is the monitor's own limit. */
 #define MONITOR_GRACE_SLACK_MS 5000
 /* Descriptors a pre-auth child may open (it needs none beyond what it inherits). */
@@ -47,6 +50,7 @@ struct monitor {
 	uint8_t *first_host_key;             /* the key that signed it (publickey-hostbound-v00) */
 	size_t first_host_key_len;
 	unsigned rejections;                 /* verdicts REJECT: MaxAuthTries, counted here too */
+	unsigned preauth_signatures;
 	int fd;                              /* our end of the wire to the current child */
 	pid_t child;
 	bool protocol_violation;
@@ -490,7 +494,10 @@ static bool run_preauth(struct monitor *m, struct user_info *user, uint8_t **blo
 			break; /* the child is gone */
 		switch (in.type) {
 		case MM_SIGN:
-			answer_sign(m, &in);
+			if (++m->preauth_signatures > PREAUTH_MAX_SIGNATURES)
+				m->protocol_violation = true;
+			else
+				answer_sign(m, &in);
 			break;
 		case MM_AUTH_USER:
 		case MM_AUTH_PUBKEY:

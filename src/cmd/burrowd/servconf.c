@@ -408,6 +408,29 @@ static int set_first_int(struct server_options *opts, int *slot, int value)
 	return 0;
 }
 
+/* A count (MaxAuthTries, ClientAliveCountMax): 0..1000000; the first value wins. */
+static int set_first_count(struct server_options *opts, const char *origin, int line_no, const char *arg, int *slot)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (!*arg || *end || v < 0 || v > 1000000) {
+		fprintf(stderr, "%s line %d: invalid integer value \"%s\".\n", origin, line_no, arg);
+		return SERVCONF_FATAL;
+	}
+	return set_first_int(opts, slot, (int)v);
+}
+
+/* A time in seconds, sshd's forms (90, 1m30s): LoginGraceTime, ClientAliveInterval. */
+static int set_first_seconds(struct server_options *opts, const char *origin, int line_no, const char *arg, int *slot)
+{
+	long v = algospec_parse_time(arg);
+	if (v < 0 || v > 0x7fffffff / 1000) {
+		fprintf(stderr, "%s line %d: invalid time value.\n", origin, line_no);
+		return SERVCONF_FATAL;
+	}
+	return set_first_int(opts, slot, (int)v);
+}
+
 static int set_auth_option(struct server_options *opts, const char *origin, int line_no, enum keyword kw,
 			   char **words, int nwords)
 {
@@ -471,23 +494,10 @@ static int set_auth_option(struct server_options *opts, const char *origin, int 
 				return SERVCONF_FATAL;
 		return 0;
 	}
-	case KW_MAX_AUTH_TRIES: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (!*arg || *end || v < 0 || v > 1000000) {
-			fprintf(stderr, "%s line %d: invalid integer value \"%s\".\n", origin, line_no, arg);
-			return SERVCONF_FATAL;
-		}
-		return set_first_int(opts, &opts->max_auth_tries, (int)v);
-	}
-	case KW_LOGIN_GRACE_TIME: {
-		long v = algospec_parse_time(arg);
-		if (v < 0 || v > 0x7fffffff / 1000) {
-			fprintf(stderr, "%s line %d: invalid time value.\n", origin, line_no);
-			return SERVCONF_FATAL;
-		}
-		return set_first_int(opts, &opts->login_grace_time, (int)v);
-	}
+	case KW_MAX_AUTH_TRIES:
+		return set_first_count(opts, origin, line_no, arg, &opts->max_auth_tries);
+	case KW_LOGIN_GRACE_TIME:
+		return set_first_seconds(opts, origin, line_no, arg, &opts->login_grace_time);
 	case KW_BANNER:
 	case KW_PERMIT_USER_ENVIRONMENT: {
 		char **slot = kw == KW_BANNER ? &opts->banner : &opts->permit_user_environment;
@@ -694,23 +704,10 @@ int servconf_line(void *ctx, const char *origin, int line_no, char **words, int 
 	case KW_BANNER:
 	case KW_PERMIT_USER_ENVIRONMENT:
 		return set_auth_option(opts, origin, line_no, kw, words, nwords);
-	case KW_CLIENT_ALIVE_INTERVAL: {
-		long v = algospec_parse_time(arg);
-		if (v < 0 || v > 0x7fffffff / 1000) {
-			fprintf(stderr, "%s line %d: invalid time value.\n", origin, line_no);
-			return SERVCONF_FATAL;
-		}
-		return set_first_int(opts, &opts->client_alive_interval, (int)v);
-	}
-	case KW_CLIENT_ALIVE_COUNT_MAX: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (!*arg || *end || v < 0 || v > 1000000) {
-			fprintf(stderr, "%s line %d: invalid integer value \"%s\".\n", origin, line_no, arg);
-			return SERVCONF_FATAL;
-		}
-		return set_first_int(opts, &opts->client_alive_count_max, (int)v);
-	}
+	case KW_CLIENT_ALIVE_INTERVAL:
+		return set_first_seconds(opts, origin, line_no, arg, &opts->client_alive_interval);
+	case KW_CLIENT_ALIVE_COUNT_MAX:
+		return set_first_count(opts, origin, line_no, arg, &opts->client_alive_count_max);
 	case KW_MATCH:
 	case KW_INCLUDE:
 	case KW_UNSUPPORTED:

@@ -38,6 +38,11 @@ PORT=$BURROWD_PORT
 
 # (VERBOSE: a build without the seccomp filter says so, "sandbox unavailable".)
 # A client that says its version and then nothing: the connection stays before authentication.
+# (First the port probe of start_burrowd must be gone, so that ours is the only connection.)
+for _ in $(seq 1 100); do
+	[ -z "$(pgrep -P "$BURROWD_PID")" ] && break
+	sleep 0.1
+done
 exec 7<>"/dev/tcp/127.0.0.1/$PORT"
 printf 'SSH-2.0-privsep-probe\r\n' >&7
 

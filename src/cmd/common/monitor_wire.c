@@ -324,7 +324,7 @@ static bool is_proof_for(const uint8_t *session_id, size_t session_id_len, const
 		uint32_t n = (uint32_t)data[off] << 24 | (uint32_t)data[off + 1] << 16 | (uint32_t)data[off + 2] << 8 |
 			     data[off + 3];
 		off += 4;
-		if (n != lens[i] || len - off < n || memcmp(data + off, fields[i], n) != 0)
+		if (n != lens[i] || len - off < n || CRYPTO_memcmp(data + off, fields[i], n) != 0)
 			return false;
 		off += n;
 	}
